@@ -1,0 +1,9 @@
+/* commands: the table of top-level subcommands, in the order help lists them.
+ * Add a command here and in cli.h when its file lands; never before. */
+#include "cli/cli.h"
+
+const cli_command cli_commands[] = {
+    {"help", "show this overview, or a command's help", cmd_help},
+    {"version", "print the version of mtv-validate and of its libraries", cmd_version},
+    {NULL, NULL, NULL},
+};

@@ -1,0 +1,350 @@
+// vcsim launcher for mtv-validate's tests and lab.
+//
+// Debian packages govmomi's simulator library but not its command, so this
+// small program starts the simulator itself. Beyond the plain simulator it
+// can build a "world": source VMs with the names, CPU, memory, disks, NICs,
+// MACs, firmware, power state and guest data (VMware Tools, IPs with origin
+// and prefix, default gateway) that the scenarios use. vcsim cannot set guest
+// data over SOAP, so the launcher writes it in-process after creating the VMs
+// through the SOAP API like any client would.
+//
+// It prints one JSON line {"url":..., "vms":{name: moref}} when ready, and
+// stops cleanly on SIGINT/SIGTERM (removing the simulator's temp folders).
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io/ioutil"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/vmware/govmomi"
+	"github.com/vmware/govmomi/find"
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+type worldNIC struct {
+	Network string `json:"network"`
+	MAC     string `json:"mac"`
+	IP      string `json:"ip"`
+	Prefix  int32  `json:"prefix"`
+	Origin  string `json:"origin"` // "manual" (static) or "dhcp"
+	Gateway string `json:"gateway"`
+}
+
+type worldDisk struct {
+	SizeGB int64 `json:"size_gb"`
+	Thin   *bool `json:"thin"`
+}
+
+type worldVM struct {
+	Name           string      `json:"name"`
+	CPUs           int32       `json:"cpus"`
+	CoresPerSocket int32       `json:"cores_per_socket"`
+	MemoryMB       int64       `json:"memory_mb"`
+	GuestID        string      `json:"guest_id"`
+	Firmware       string      `json:"firmware"`
+	SecureBoot     bool        `json:"secure_boot"`
+	Power          string      `json:"power"`
+	Tools          *bool       `json:"tools"`
+	Hostname       string      `json:"hostname"`
+	Disks          []worldDisk `json:"disks"`
+	NICs           []worldNIC  `json:"nics"`
+}
+
+type world struct {
+	Networks []string  `json:"networks"`
+	VMs      []worldVM `json:"vms"`
+}
+
+func fail(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "vcsim: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+func main() {
+	listen := flag.String("l", "127.0.0.1:8989", "listen address (port 0 picks a free one)")
+	user := flag.String("user", "user", "login user")
+	pass := flag.String("pass", "pass", "login password")
+	vms := flag.Int("vm", 2, "model VMs per host/cluster (0 for none)")
+	worldFile := flag.String("world", "", "JSON file describing source VMs to create")
+	certFile := flag.String("tls-cert", "", "serve https with this PEM certificate")
+	keyFile := flag.String("tls-key", "", "private key for -tls-cert")
+	traceFile := flag.String("trace-file", "", "write every SOAP request/response here")
+	flag.Parse()
+
+	model := simulator.VPX()
+	model.Machine = *vms
+	if err := model.Create(); err != nil {
+		fail("creating model: %v", err)
+	}
+	model.Service.RegisterEndpoints = true
+	model.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, *pass)}
+	if *certFile != "" {
+		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+		if err != nil {
+			fail("loading TLS key pair: %v", err)
+		}
+		model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	if *traceFile != "" {
+		f, err := os.Create(*traceFile)
+		if err != nil {
+			fail("opening trace file: %v", err)
+		}
+		simulator.Trace = true
+		simulator.TraceFile = f
+	}
+	s := model.Service.NewServer()
+
+	refs := map[string]string{}
+	if *worldFile != "" {
+		data, err := ioutil.ReadFile(*worldFile)
+		if err != nil {
+			fail("reading world: %v", err)
+		}
+		var w world
+		if err := json.Unmarshal(data, &w); err != nil {
+			fail("parsing world %s: %v", *worldFile, err)
+		}
+		if refs, err = build(s.URL, &w); err != nil {
+			model.Remove()
+			fail("building world: %v", err)
+		}
+	}
+
+	u := *s.URL
+	u.User = nil
+	ready, _ := json.Marshal(map[string]interface{}{"url": u.String(), "vms": refs})
+	fmt.Println(string(ready))
+	os.Stdout.Sync()
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+	s.Close()
+	model.Remove()
+}
+
+// build creates the world's networks and VMs through the SOAP API, then
+// fills guest data in-process.
+func build(u *url.URL, w *world) (map[string]string, error) {
+	ctx := context.Background()
+	c, err := govmomi.NewClient(ctx, u, true)
+	if err != nil {
+		return nil, err
+	}
+	finder := find.NewFinder(c.Client, true)
+	dc, err := finder.DefaultDatacenter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	finder.SetDatacenter(dc)
+	folders, err := dc.Folders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dvs, err := finder.Network(ctx, "DVS0")
+	if err != nil {
+		return nil, err
+	}
+	sw := object.NewDistributedVirtualSwitch(c.Client, dvs.Reference())
+	for _, name := range w.Networks {
+		if _, err := finder.Network(ctx, name); err == nil {
+			continue
+		}
+		task, err := sw.AddPortgroup(ctx, []types.DVPortgroupConfigSpec{{Name: name, Type: "earlyBinding", NumPorts: 64}})
+		if err != nil {
+			return nil, err
+		}
+		if err := task.Wait(ctx); err != nil {
+			return nil, fmt.Errorf("port group %s: %v", name, err)
+		}
+	}
+	host, err := finder.HostSystem(ctx, "DC0_H0")
+	if err != nil {
+		return nil, err
+	}
+	pool, err := host.ResourcePool(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := finder.Datastore(ctx, "LocalDS_0")
+	if err != nil {
+		return nil, err
+	}
+
+	refs := map[string]string{}
+	for i := range w.VMs {
+		v := &w.VMs[i]
+		ref, err := createVM(ctx, c, finder, folders.VmFolder, pool, ds, v)
+		if err != nil {
+			return nil, fmt.Errorf("vm %s: %v", v.Name, err)
+		}
+		refs[v.Name] = ref.Value
+	}
+	for i := range w.VMs {
+		fillGuest(&w.VMs[i], refs[w.VMs[i].Name])
+	}
+	return refs, nil
+}
+
+func createVM(ctx context.Context, c *govmomi.Client, finder *find.Finder, folder *object.Folder,
+	pool *object.ResourcePool, ds *object.Datastore, v *worldVM) (types.ManagedObjectReference, error) {
+	var none types.ManagedObjectReference
+	var devices object.VirtualDeviceList
+	scsi, err := devices.CreateSCSIController("pvscsi")
+	if err != nil {
+		return none, err
+	}
+	devices = append(devices, scsi)
+	ctrl := devices.PickController(scsi.(types.BaseVirtualController))
+	for n, d := range v.Disks {
+		disk := devices.CreateDisk(ctrl, ds.Reference(), ds.Path(fmt.Sprintf("%s/%s_%d.vmdk", v.Name, v.Name, n)))
+		disk.CapacityInKB = d.SizeGB * 1024 * 1024
+		thin := d.Thin == nil || *d.Thin
+		disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo).ThinProvisioned = &thin
+		devices = append(devices, disk)
+	}
+	for _, nic := range v.NICs {
+		netName := nic.Network
+		if netName == "" {
+			netName = "VM Network"
+		}
+		net, err := finder.Network(ctx, netName)
+		if err != nil {
+			return none, fmt.Errorf("network %q: %v", netName, err)
+		}
+		backing, err := net.EthernetCardBackingInfo(ctx)
+		if err != nil {
+			return none, err
+		}
+		card, err := devices.CreateEthernetCard("vmxnet3", backing)
+		if err != nil {
+			return none, err
+		}
+		if nic.MAC != "" {
+			eth := card.(types.BaseVirtualEthernetCard).GetVirtualEthernetCard()
+			eth.AddressType = string(types.VirtualEthernetCardMacTypeManual)
+			eth.MacAddress = nic.MAC
+		}
+		devices = append(devices, card)
+	}
+	changes, err := devices.ConfigSpec(types.VirtualDeviceConfigSpecOperationAdd)
+	if err != nil {
+		return none, err
+	}
+	for _, ch := range changes {
+		if _, ok := ch.GetVirtualDeviceConfigSpec().Device.(*types.VirtualDisk); ok {
+			ch.GetVirtualDeviceConfigSpec().FileOperation = types.VirtualDeviceConfigSpecFileOperationCreate
+		}
+	}
+	guestID := v.GuestID
+	if guestID == "" {
+		guestID = "rhel7_64Guest"
+	}
+	firmware := v.Firmware
+	if firmware == "" {
+		firmware = "bios"
+	}
+	spec := types.VirtualMachineConfigSpec{
+		Name:              v.Name,
+		GuestId:           guestID,
+		NumCPUs:           v.CPUs,
+		NumCoresPerSocket: v.CoresPerSocket,
+		MemoryMB:          v.MemoryMB,
+		Firmware:          firmware,
+		Files:             &types.VirtualMachineFileInfo{VmPathName: fmt.Sprintf("[%s]", ds.Name())},
+		DeviceChange:      changes,
+	}
+	if v.SecureBoot {
+		on := true
+		spec.BootOptions = &types.VirtualMachineBootOptions{EfiSecureBootEnabled: &on}
+	}
+	task, err := folder.CreateVM(ctx, spec, pool, nil)
+	if err != nil {
+		return none, err
+	}
+	info, err := task.WaitForResult(ctx, nil)
+	if err != nil {
+		return none, err
+	}
+	ref := info.Result.(types.ManagedObjectReference)
+	vm := object.NewVirtualMachine(c.Client, ref)
+	if v.Power != "off" {
+		t, err := vm.PowerOn(ctx)
+		if err != nil {
+			return none, err
+		}
+		if err := t.Wait(ctx); err != nil {
+			return none, err
+		}
+	}
+	return ref, nil
+}
+
+// fillGuest gives a powered-on VM running tools, a hostname and its NICs'
+// IP configuration with origin and prefix, and a default route in ipStack:
+// what vCenter reports for a VM with VMware Tools running.
+func fillGuest(v *worldVM, ref string) {
+	obj := simulator.Map.Get(types.ManagedObjectReference{Type: "VirtualMachine", Value: ref})
+	vm, ok := obj.(*simulator.VirtualMachine)
+	if !ok || vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn {
+		return
+	}
+	if v.Tools != nil && !*v.Tools {
+		return
+	}
+	g := vm.Guest
+	g.ToolsStatus = types.VirtualMachineToolsStatusToolsOk
+	g.ToolsRunningStatus = string(types.VirtualMachineToolsRunningStatusGuestToolsRunning)
+	g.GuestState = "running"
+	g.GuestId = vm.Config.GuestId
+	g.HostName = v.Hostname
+	if g.HostName == "" {
+		g.HostName = strings.ToLower(v.Name) + ".example.test"
+	}
+	var routes []types.NetIpRouteConfigInfoIpRoute
+	for n := range g.Net {
+		if n >= len(v.NICs) || v.NICs[n].IP == "" {
+			continue
+		}
+		nic := v.NICs[n]
+		prefix := nic.Prefix
+		if prefix == 0 {
+			prefix = 24
+		}
+		origin := nic.Origin
+		if origin == "" {
+			origin = "dhcp"
+		}
+		if nic.Network != "" {
+			g.Net[n].Network = nic.Network // vcsim leaves it empty for DV port groups
+		}
+		g.Net[n].IpAddress = []string{nic.IP}
+		g.Net[n].IpConfig = &types.NetIpConfigInfo{IpAddress: []types.NetIpConfigInfoIpAddress{
+			{IpAddress: nic.IP, PrefixLength: prefix, Origin: origin, State: "preferred"}}}
+		if g.IpAddress == "" {
+			g.IpAddress = nic.IP
+		}
+		if nic.Gateway != "" {
+			routes = append(routes, types.NetIpRouteConfigInfoIpRoute{Network: "0.0.0.0", PrefixLength: 0,
+				Gateway: types.NetIpRouteConfigInfoGateway{IpAddress: nic.Gateway, Device: fmt.Sprint(n)}})
+		}
+	}
+	if len(routes) > 0 {
+		g.IpStack = []types.GuestStackInfo{{IpRouteConfig: &types.NetIpRouteConfigInfo{IpRoute: routes}}}
+	}
+	vm.Summary.Guest = &types.VirtualMachineGuestSummary{GuestId: vm.Config.GuestId,
+		ToolsStatus: g.ToolsStatus, ToolsRunningStatus: g.ToolsRunningStatus,
+		HostName: g.HostName, IpAddress: g.IpAddress}
+}

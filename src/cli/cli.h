@@ -25,6 +25,9 @@ extern const cli_command cli_commands[];
 /* The commands themselves (one file each). */
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_config_check(int argc, char **argv);
 
 /* Entry point used by main(). */
 int cli_main(int argc, char **argv);

@@ -5,5 +5,7 @@
 const cli_command cli_commands[] = {
     {"help", "show this overview, or a command's help", cmd_help},
     {"version", "print the version of mtv-validate and of its libraries", cmd_version},
+    {"list", "show the scenarios a selection takes, with steps, VMs and skip reasons", cmd_list},
+    {"config", "check configuration files (config check)", cmd_config},
     {NULL, NULL, NULL},
 };

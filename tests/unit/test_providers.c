@@ -2,11 +2,13 @@
  * providers file, each asserting the file:line:col, entry and key named in
  * the message, and that secret values never show. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/providers.h"
 #include "testutil.h"
+#include "util/log.h"
 
 #define CANARY "Canary-Pw-7f3a9!"
 
@@ -331,4 +333,25 @@ Test(providers, shipped_example_parses_with_comments)
     cr_assert_not_null(co);
     cr_assert_str_eq(copyoffload_str(co, "storage_vendor_product"), "ontap");
     cr_assert(provider_is_esxi(providers_get(&pf, "vsphere-esxi", &err)));
+}
+
+Test(providers, log_lines_mask_provider_secrets)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/run.log", tu_tmpdir());
+    mtv_err err;
+    log_set_level(LOG_OFF);
+    cr_assert_eq(log_set_file(path, LOG_DEBUG, &err), 0);
+    const char *p = write_file("{\"vc\": {" VSPHERE_OK ", \"copyoffload\": {\"esxi_password\": \"Esxi-Canary-55\"}}}");
+    cr_assert_eq(providers_file_load(&pf, p, log_secrets(), &diags), 0);
+    log_error("connecting with %s and %s", CANARY, "Esxi-Canary-55");
+    log_shutdown();
+    size_t n;
+    char *text = tu_read(path, &n);
+    cr_assert_not_null(text);
+    cr_assert(!tu_contains(text, n, CANARY), "%s", text);
+    cr_assert(!tu_contains(text, n, "Esxi-Canary-55"), "%s", text);
+    cr_assert(tu_contains(text, n, "connecting with <redacted:vc.password> and <redacted:vc.copyoffload.esxi_password>"),
+              "%s", text);
+    free(text);
 }

@@ -215,11 +215,12 @@ void opt_print_help(const cli_doc *doc, FILE *out)
         char left[96];
         int n = 0;
         if (d->short_name)
-            n = snprintf(left, sizeof left, "  -%c, ", d->short_name);
+            n = snprintf(left, sizeof left, "  -%c%s", d->short_name, d->long_name ? ", " : "");
         else
             n = snprintf(left, sizeof left, "      ");
-        n += snprintf(left + n, sizeof left - (size_t)n, "--%s%s", d->negatable ? "[no-]" : "",
-                      d->long_name);
+        if (d->long_name)
+            n += snprintf(left + n, sizeof left - (size_t)n, "--%s%s", d->negatable ? "[no-]" : "",
+                          d->long_name);
         if (d->kind != OPT_FLAG && d->arg_name)
             snprintf(left + n, sizeof left - (size_t)n, " %s", d->arg_name);
         fprintf(out, "%-34s", left);

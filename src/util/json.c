@@ -56,6 +56,7 @@ typedef struct checker {
     int depth;
     const char *why;
     int comments_allowed;
+    char why_buf[160];   /* for messages built at run time */
 } checker;
 
 static int ck_fail(checker *c, const char *why)
@@ -76,7 +77,6 @@ static int ck_value(checker *c);
 
 static int ck_unexpected(checker *c, const char *expected)
 {
-    static char buf[160];
     if (c->i >= c->n)
         return ck_fail(c, "unexpected end of file: the JSON is truncated or a bracket is not closed");
     char ch = c->s[c->i];
@@ -86,8 +86,8 @@ static int ck_unexpected(checker *c, const char *expected)
                               : "comments are not allowed in JSON");
     if (ch == '\'')
         return ck_fail(c, "strings and keys must use double quotes");
-    snprintf(buf, sizeof buf, "expected %s", expected);
-    return ck_fail(c, buf);
+    snprintf(c->why_buf, sizeof c->why_buf, "expected %s", expected);
+    return ck_fail(c, c->why_buf);
 }
 
 static int ck_string(checker *c)
@@ -245,7 +245,7 @@ static int ck_value(checker *c)
 /* Returns -1 with *off and *why set at the first syntax error. */
 static int check_syntax(const char *s, size_t n, int comments_allowed, size_t *off, const char **why)
 {
-    checker c = {s, n, 0, 0, NULL, comments_allowed};
+    checker c = {s, n, 0, 0, NULL, comments_allowed, {0}};
     if (ck_value(&c) == 0) {
         ck_ws(&c);
         if (c.i == n)

@@ -277,6 +277,21 @@ static void json_hit(jctx *c, const char *rule, const strbuf *ptr)
     c->hits++;
 }
 
+/* Secret keys whose values are identifiers, not credentials (Forklift
+ * provider secrets): still redacted in the Secret, but not learned, so the
+ * same user name or URL elsewhere in the cassette stays readable. */
+static int secret_key_public(const char *key)
+{
+    static const char *const public_keys[] = {
+        "user", "username", "url", "thumbprint", "cacert", "ca.crt", "tls.crt",
+        "insecureSkipVerify", "domainName", "projectName", "regionName", "authType",
+        "userDomainName", "projectDomainName", "projectID", "userID", NULL};
+    for (int i = 0; public_keys[i]; i++)
+        if (strcmp(key, public_keys[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static void redact_secret_object(jctx *c, cJSON *secret, strbuf *ptr)
 {
     size_t base = ptr->len;
@@ -294,19 +309,22 @@ static void redact_secret_object(jctx *c, cJSON *secret, strbuf *ptr)
             json_pointer_append(ptr, v->string);
             strbuf label = STRBUF_INIT, ph = STRBUF_INIT;
             sb_addf(&label, "k8s-secret.%s", v->string);
+            int keep = !secret_key_public(v->string);
             if (pass == 0) {
                 strbuf plain = STRBUF_INIT;
-                if (b64_decode(&plain, v->valuestring, strlen(v->valuestring)) == 0 && plain.len &&
-                    !memchr(plain.buf, '\0', plain.len))
+                if (keep && b64_decode(&plain, v->valuestring, strlen(v->valuestring)) == 0 &&
+                    plain.len && !memchr(plain.buf, '\0', plain.len))
                     learn(c->r, label.buf, plain.buf);
                 sb_release(&plain);
-                learn(c->r, label.buf, v->valuestring);
+                if (keep)
+                    learn(c->r, label.buf, v->valuestring);
                 strbuf text = STRBUF_INIT;
                 sb_addf(&text, "<redacted:%s>", label.buf);
                 b64_encode(&ph, text.buf, text.len);
                 sb_release(&text);
             } else {
-                learn(c->r, label.buf, v->valuestring);
+                if (keep)
+                    learn(c->r, label.buf, v->valuestring);
                 sb_addf(&ph, "<redacted:%s>", label.buf);
             }
             set_string(v, ph.buf);

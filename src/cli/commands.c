@@ -7,5 +7,6 @@ const cli_command cli_commands[] = {
     {"version", "print the version of mtv-validate and of its libraries", cmd_version},
     {"list", "show the scenarios a selection takes, with steps, VMs and skip reasons", cmd_list},
     {"config", "check configuration files (config check)", cmd_config},
+    {"cassette", "inspect, compare, verify and repair recorded cassettes", cmd_cassette},
     {NULL, NULL, NULL},
 };

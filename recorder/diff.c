@@ -51,9 +51,21 @@ static void add_field(cJSON *fields, const char *field, const cJSON *a, const cJ
     cJSON_AddItemToArray(fields, d);
 }
 
+/* An object holding nothing but masked members counts as absent. */
+static int only_masked(const ctx *c, const cJSON *v)
+{
+    if (!cJSON_IsObject(v))
+        return 0;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, v)
+        if (!masked(c, m->string) && !only_masked(c, m))
+            return 0;
+    return 1;
+}
+
 static void json_walk(ctx *c, cJSON *fields, const cJSON *a, const cJSON *b, strbuf *ptr)
 {
-    if (c->budget <= 0)
+    if (c->budget <= 0 || (!a && only_masked(c, b)) || (!b && only_masked(c, a)))
         return;
     size_t base = ptr->len;
     if (cJSON_IsObject(a) && cJSON_IsObject(b)) {

@@ -351,11 +351,14 @@ static void walk(jctx *c, cJSON *item, strbuf *ptr, int in_secret_list)
     if (cJSON_IsObject(item)) {
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(item, "kind");
         const char *k = cJSON_IsString(kind) ? kind->valuestring : NULL;
-        if (in_secret_list || (k && strcmp(k, "Secret") == 0))
+        int secret = in_secret_list || (k && strcmp(k, "Secret") == 0);
+        if (secret)
             redact_secret_object(c, item, ptr);
         int list = k && strcmp(k, "SecretList") == 0;
         cJSON *m;
         cJSON_ArrayForEach(m, item) {
+            if (secret && m->string && (!strcmp(m->string, "data") || !strcmp(m->string, "stringData")))
+                continue;   /* done above, with placeholders that stay base64 */
             sb_setlen(ptr, base);
             json_pointer_append(ptr, m->string ? m->string : "");
             int lrn = 0;
@@ -382,10 +385,8 @@ static void walk(jctx *c, cJSON *item, strbuf *ptr, int in_secret_list)
         cJSON_ArrayForEach(e, item) {
             sb_setlen(ptr, base);
             json_pointer_append_index(ptr, i++);
-            if (in_secret_list && cJSON_IsObject(e))
-                redact_secret_object(c, e, ptr);
             if (cJSON_IsArray(e) || cJSON_IsObject(e))
-                walk(c, e, ptr, 0);
+                walk(c, e, ptr, in_secret_list && cJSON_IsObject(e));
         }
     }
     sb_setlen(ptr, base);

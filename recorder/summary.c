@@ -82,7 +82,7 @@ void cassette_summary(const cassette *c, size_t timeline_limit, strbuf *out)
     }
     sb_adds(out, "\nby upstream:\n");
     for (size_t k = 0; k < ngroups; k++) {
-        sb_addf(out, "  %-12s %6zu  %10.1f ms  status ", groups[k].name, groups[k].count, groups[k].time_ms);
+        sb_addf(out, "  %-16s %6zu  %10.1f ms  status ", groups[k].name, groups[k].count, groups[k].time_ms);
         print_statuses(out, &groups[k]);
         sb_addc(out, '\n');
     }
@@ -94,13 +94,13 @@ void cassette_summary(const cassette *c, size_t timeline_limit, strbuf *out)
     sb_addc(out, '\n');
     if (!timeline_limit)
         return;
-    sb_addf(out, "\ntimeline:\n  %6s %10s %9s  %-10s %s\n", "seq", "t(ms)", "dur(ms)", "upstream", "request -> status");
+    sb_addf(out, "\ntimeline:\n  %6s %10s %9s  %-16s %s\n", "seq", "t(ms)", "dur(ms)", "upstream", "request -> status");
     for (size_t i = 0; i < c->count && i < timeline_limit; i++) {
         const cassette_entry *e = &c->entries[i];
         strbuf path = STRBUF_INIT;
         if (http_url_split(e->url, NULL, &path, NULL) < 0)
             sb_adds(&path, e->url);
-        sb_addf(out, "  %6lld %10lld %9.1f  %-10s %s %s", e->seq, e->t_ms, e->time_ms, e->upstream,
+        sb_addf(out, "  %6lld %10lld %9.1f  %-16s %s %s", e->seq, e->t_ms, e->time_ms, e->upstream,
                 e->method, path.buf);
         if (e->error)
             sb_addf(out, " -> error: %.100s", e->error);
@@ -109,6 +109,9 @@ void cassette_summary(const cassette *c, size_t timeline_limit, strbuf *out)
         if (e->stream)
             sb_addf(out, " (stream, %d frames)",
                     cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(e->stream, "frames")));
+        if (e->custom)
+            sb_addf(out, " (%s entry)",
+                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e->custom, "kind")));
         sb_addc(out, '\n');
         sb_release(&path);
     }

@@ -94,7 +94,7 @@ Test(diff, summary_counts_by_upstream)
     strbuf out = STRBUF_INIT;
     cassette_summary(&a, (size_t)-1, &out);
     cr_assert(strstr(out.buf, "a.har: 4 entries"), "%s", out.buf);
-    cr_assert(strstr(out.buf, "kubernetes              4"), "%s", out.buf);
+    cr_assert(strstr(out.buf, "kubernetes            4"), "%s", out.buf);
     cr_assert(strstr(out.buf, "200 x4"), "%s", out.buf);
     cr_assert(strstr(out.buf, "DELETE /api/v1/namespaces/x -> 200"), "%s", out.buf);
     sb_release(&out);

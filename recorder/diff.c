@@ -111,16 +111,16 @@ static void json_walk(ctx *c, cJSON *fields, const cJSON *a, const cJSON *b, str
 
 static void body_of(const cassette *cs, const cassette_entry *e, strbuf *out)
 {
-    if (e->custom) {
-        char *t = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(e->custom, "response"));
+    if (e->has_custom) {
+        char *t = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(cassette_entry_custom(cs, e), "response"));
         if (t)
             sb_adds(out, t);
         free(t);
         return;
     }
-    if (e->stream) {
+    if (e->has_stream) {
         const cJSON *f;
-        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(e->stream, "frames")) {
+        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(cassette_entry_stream(cs, e), "frames")) {
             const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "text"));
             const char *b = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "base64"));
             sb_adds(out, t ? t : b ? b : "");
@@ -180,7 +180,7 @@ static cJSON *compare(ctx *c, const cassette *ca, const cassette_entry *a, const
     body_of(ca, a, &ba);
     body_of(cb, b, &bb);
     if (ba.len != bb.len || (ba.len && memcmp(ba.buf, bb.buf, ba.len) != 0)) {
-        cJSON *ja = parse_body(&ba, a->stream != NULL), *jb = parse_body(&bb, b->stream != NULL);
+        cJSON *ja = parse_body(&ba, a->has_stream), *jb = parse_body(&bb, b->has_stream);
         if (ja && jb) {
             strbuf ptr = STRBUF_INIT;
             json_walk(c, fields, ja, jb, &ptr);
@@ -362,9 +362,9 @@ int cassette_diff(const cassette *a, const cassette *b, const diff_opts *opts, s
                     sb_adds(text, "\nthen:\n");
                 sb_addf(text, "  %s", kind);
                 if (sa)
-                    sb_addf(text, " A#%d", (int)sa->valuedouble);
+                    sb_addf(text, " A#%lld", har_clamp(sa->valuedouble, -HAR_MAX_SEQ, HAR_MAX_SEQ));
                 if (sb)
-                    sb_addf(text, " B#%d", (int)sb->valuedouble);
+                    sb_addf(text, " B#%lld", har_clamp(sb->valuedouble, -HAR_MAX_SEQ, HAR_MAX_SEQ));
                 sb_addf(text, ": %s\n", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "key")));
                 const cJSON *f;
                 int shown = 0;

@@ -17,7 +17,7 @@ static cJSON *variables_of(const journal_contents *jc)
         cJSON_AddStringToObject(v, "seed", seed);
     if (cJSON_IsNumber(start)) {
         char iso[32];
-        clock_format_iso((int64_t)start->valuedouble, iso);
+        clock_format_iso(har_clamp(start->valuedouble, 0, 100 * HAR_MAX_MS), iso);
         cJSON_AddNumberToObject(v, "start_ms", start->valuedouble);
         cJSON_AddStringToObject(v, "start_time", iso);
     }
@@ -74,7 +74,7 @@ cJSON *finalize_har(const journal_contents *jc)
     const cJSON *start = cJSON_GetObjectItemCaseSensitive(jc->meta, "start_ms");
     if (cJSON_IsNumber(start)) {
         char iso[32];
-        clock_format_iso((int64_t)start->valuedouble, iso);
+        clock_format_iso(har_clamp(start->valuedouble, 0, 100 * HAR_MAX_MS), iso);
         cJSON_AddStringToObject(cassette, "recorded_at", iso);
     }
     const char *scenario = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(jc->meta, "scenario"));

@@ -9,6 +9,15 @@
 #include "util/codec.h"
 #include "util/json.h"
 
+long long har_clamp(double v, long long lo, long long hi)
+{
+    if (!(v >= (double)lo))   /* also NaN */
+        return lo;
+    if (v >= (double)hi)
+        return hi;
+    return (long long)v;
+}
+
 int har_is_text(const void *data, size_t n)
 {
     const unsigned char *s = data;

@@ -71,6 +71,13 @@ void har_print(strbuf *out, const cJSON *root);
  * (at most max) to problems, naming the JSON pointer; returns the count. */
 int har_check(const cJSON *root, strbuf *problems, int max);
 
+/* A JSON number from a file as an integer in [lo, hi] (NaN gives lo):
+ * casting an out-of-range double is undefined behaviour in C. */
+long long har_clamp(double v, long long lo, long long hi);
+/* Bounds for times in ms (about 31 years) and for sequence numbers. */
+#define HAR_MAX_MS 1000000000000LL
+#define HAR_MAX_SEQ 9007199254740992LL
+
 /* Body helpers shared with the loader: a body goes in as UTF-8 text when it
  * is valid UTF-8 without NUL bytes, otherwise as base64. */
 int har_is_text(const void *data, size_t n);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "recorder/bundle.h"
+#include "recorder/har.h"
 #include "recorder/matchkey.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -326,7 +327,7 @@ cJSON *replay_near_miss(const replay *r, const char *key, const char *url, const
         diff_query(diffs, &have, &want);
         if (!eq(have.body, have.body_len, want.body, want.body_len)) {
             strbuf rb = STRBUF_INIT;
-            cassette_entry_request_body(e, &rb);
+            cassette_entry_request_body(&r->c, e, &rb);
             cJSON *ja = rb.len ? cJSON_ParseWithLength(rb.buf, rb.len) : NULL;
             cJSON *jb = body_len ? cJSON_ParseWithLength(req_body, body_len) : NULL;
             if (ja && jb) {
@@ -357,8 +358,8 @@ static void report_miss(replay *r, cJSON *rep, const char *reason, mtv_err *err)
     const cJSON *cand;
     int k = 0;
     cJSON_ArrayForEach(cand, cJSON_GetObjectItem(rep, "candidates")) {
-        sb_addf(&msg, "\n  nearest #%d: seq %d %s", ++k,
-                (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cand, "seq")),
+        sb_addf(&msg, "\n  nearest #%d: seq %lld %s", ++k,
+                har_clamp(cJSON_GetNumberValue(cJSON_GetObjectItem(cand, "seq")), -HAR_MAX_SEQ, HAR_MAX_SEQ),
                 cJSON_GetStringValue(cJSON_GetObjectItem(cand, "key")));
         const cJSON *d;
         cJSON_ArrayForEach(d, cJSON_GetObjectItem(cand, "differences")) {

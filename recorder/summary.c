@@ -36,8 +36,7 @@ static void print_statuses(strbuf *out, const group *g)
 
 void cassette_summary(const cassette *c, size_t timeline_limit, strbuf *out)
 {
-    const cJSON *log = cJSON_GetObjectItemCaseSensitive(c->root, "log");
-    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(log, "_cassette");
+    const cJSON *meta = c->meta;
     const char *scenario = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "scenario"));
     const char *at = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "recorded_at"));
     const char *ver = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "tool_version"));
@@ -106,12 +105,12 @@ void cassette_summary(const cassette *c, size_t timeline_limit, strbuf *out)
             sb_addf(out, " -> error: %.100s", e->error);
         else
             sb_addf(out, " -> %ld", e->status);
-        if (e->stream)
+        if (e->has_stream)
             sb_addf(out, " (stream, %d frames)",
-                    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(e->stream, "frames")));
-        if (e->custom)
+                    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cassette_entry_stream(c, e), "frames")));
+        if (e->has_custom)
             sb_addf(out, " (%s entry)",
-                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e->custom, "kind")));
+                    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cassette_entry_custom(c, e), "kind")));
         sb_addc(out, '\n');
         sb_release(&path);
     }

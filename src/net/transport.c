@@ -72,7 +72,7 @@ static int open_replay(transport *t, const transport_config *cfg, mtv_err *err)
         log_warn("%s: log._variables.seed '%s' is not a seed; using 0", c.name, seed_text);
     const cJSON *start = cJSON_GetObjectItemCaseSensitive(v, "start_ms");
     if (cJSON_IsNumber(start))
-        start_ms = (int64_t)start->valuedouble;
+        start_ms = har_clamp(start->valuedouble, 0, 100 * HAR_MAX_MS);
     t->rand = rand_new(seed);
     t->jitter = rand_new(seed ^ 0x6a09e667f3bcc908ULL);
     if (!cfg->clock) {
@@ -365,6 +365,17 @@ static void journal_exchange(transport *t, const http_request *req, const http_r
     sb_release(&msg);
 }
 
+int transport_record_exchange(transport *t, const http_request *req, const http_response *resp,
+                              mtv_err *err)
+{
+    if (t->mode != TRANSPORT_RECORD)
+        return mtv_err_set(err, MTV_EXIT_USAGE, "recording an exchange needs record mode");
+    long long seq = atomic_fetch_add(&t->seq, 1) + 1;
+    journal_exchange(t, req, resp, 0, NET_OK, NULL, seq, clock_now_ms(t->clock),
+                     clock_mono_ms(t->clock), NULL, NET_FRAMES_LINES);
+    return 0;
+}
+
 /* ---- replay ------------------------------------------------------------------ */
 
 static int replay_exchange(transport *t, const http_request *req, const net_sink *sink,
@@ -385,7 +396,8 @@ static int replay_exchange(transport *t, const http_request *req, const net_sink
     if (e->t_ms >= 0)
         clock_advance_to_ms(t->clock, e->t_ms);
     if (e->error) {
-        *failure = failure_parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e->json, "_failure")));
+        *failure = failure_parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+            cassette_entry_json(replay_cassette(t->replay), e), "_failure")));
         clock_advance_to_ms(t->clock, (e->t_ms >= 0 ? e->t_ms : clock_mono_ms(t->clock)) + (long long)e->time_ms);
         return mtv_err_set(err, MTV_EXIT_ENV, "%s", e->error);
     }
@@ -394,17 +406,18 @@ static int replay_exchange(transport *t, const http_request *req, const net_sink
         return -1;
     }
     long long base = e->t_ms >= 0 ? e->t_ms : clock_mono_ms(t->clock);
-    if (e->stream && sink) {
+    const cJSON *stream = cassette_entry_stream(replay_cassette(t->replay), e);
+    if (stream && sink) {
         const cJSON *f;
         strbuf data = STRBUF_INIT;
-        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(e->stream, "frames")) {
+        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(stream, "frames")) {
             if (req->cancel && atomic_load(req->cancel)) {
                 *failure = NET_FAIL_CANCELLED;
                 break;
             }
             const cJSON *ft = cJSON_GetObjectItemCaseSensitive(f, "t_ms");
             if (cJSON_IsNumber(ft))
-                clock_advance_to_ms(t->clock, base + (long long)ft->valuedouble);
+                clock_advance_to_ms(t->clock, base + har_clamp(ft->valuedouble, 0, HAR_MAX_MS));
             sb_reset(&data);
             const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "text"));
             const char *b64 = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "base64"));
@@ -418,10 +431,10 @@ static int replay_exchange(transport *t, const http_request *req, const net_sink
             }
         }
         sb_release(&data);
-    } else if (e->stream) {
+    } else if (stream) {
         /* a stream recording read as a plain response: frames as lines */
         const cJSON *f;
-        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(e->stream, "frames")) {
+        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(stream, "frames")) {
             const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "text"));
             if (text) {
                 sb_adds(&resp->body, text);
@@ -563,7 +576,8 @@ int transport_custom(transport *t, const char *kind, const char *upstream, const
         } else {
             if (e->t_ms >= 0)
                 clock_advance_to_ms(t->clock, e->t_ms + (long long)e->time_ms);
-            const cJSON *resp = cJSON_GetObjectItemCaseSensitive(e->custom, "response");
+            const cJSON *resp = cJSON_GetObjectItemCaseSensitive(
+                cassette_entry_custom(replay_cassette(t->replay), e), "response");
             if (e->error) {
                 rc = mtv_err_set(err, MTV_EXIT_ENV, "%s", e->error);
             } else if (!resp) {

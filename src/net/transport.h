@@ -102,6 +102,12 @@ typedef int (*transport_custom_fn)(void *ud, const cJSON *request, cJSON **respo
 int transport_custom(transport *t, const char *kind, const char *upstream, const cJSON *request,
                      transport_custom_fn live, void *ud, cJSON **response, mtv_err *err);
 
+/* Record mode: journals an exchange that was made outside the transport
+ * (an import, a benchmark) exactly as transport_send journals its own:
+ * redacted, keyed, fsync'd. req and resp are only read. */
+int transport_record_exchange(transport *t, const http_request *req, const http_response *resp,
+                              mtv_err *err);
+
 /* A generated name ("auto-k3x9q2") from the run's seeded source; recorded in
  * the cassette's _variables.names (replay regenerates the same sequence). */
 void transport_name(transport *t, const char *prefix, strbuf *out);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,8 @@ void clock_sleep_ms(mtv_clock *c, int64_t ms)
     if (ms <= 0)
         return;
     if (c->is_virtual) {
+        if (ms > INT64_MAX / 4000)
+            ms = INT64_MAX / 4000;
         atomic_fetch_add(&c->virt_us, ms * 1000);
         return;
     }
@@ -98,6 +101,8 @@ void clock_advance_to_ms(mtv_clock *c, int64_t mono_ms)
 {
     if (!c->is_virtual)
         return;
+    if (mono_ms > INT64_MAX / 2000)
+        mono_ms = INT64_MAX / 2000;   /* no overflow, whatever a cassette says */
     int64_t want = mono_ms * 1000;
     int64_t cur = atomic_load(&c->virt_us);
     while (cur < want && !atomic_compare_exchange_weak(&c->virt_us, &cur, want))

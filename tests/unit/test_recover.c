@@ -100,7 +100,7 @@ Test(recover, sigkill_mid_run_then_recover_keeps_every_completed_exchange)
         cr_assert_eq(found, 1, "exchange %d missing from the recovered bundle", i);
     }
     const char *scenario = cJSON_GetStringValue(
-        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(c.root, "log"), "_cassette"), "scenario"));
+        cJSON_GetObjectItem(c.meta, "scenario"));
     cr_assert_str_eq(scenario, "killed");
     cassette_free(&c);
     sb_release(&journal);

@@ -457,7 +457,8 @@ static int index_entry(cassette *c, size_t i, const fields *f, mtv_err *err)
     e->seq = f->seq.type == 'n' ? har_clamp(number(c->text, &f->seq), -HAR_MAX_SEQ, HAR_MAX_SEQ)
                                 : (long long)i;
     e->t_ms = f->t_ms.type == 'n' ? har_clamp(number(c->text, &f->t_ms), -1, HAR_MAX_MS) : -1;
-    e->time_ms = f->time.type == 'n' ? (double)har_clamp(number(c->text, &f->time), 0, HAR_MAX_MS) : 0;
+    double tm = f->time.type == 'n' ? number(c->text, &f->time) : 0;
+    e->time_ms = !(tm > 0) ? 0 : tm > (double)HAR_MAX_MS ? (double)HAR_MAX_MS : tm;   /* keeps the fraction */
     e->has_stream = f->stream.type == 'o';
     e->has_custom = f->custom.type == 'o';
     strbuf s = STRBUF_INIT;

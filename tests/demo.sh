@@ -15,3 +15,17 @@ echo
 echo "== Validating the example providers file, the settings and the catalog"
 "$bin" config check --catalog "$here/scenarios" \
     --providers-json "$here/docs/examples/providers.json.example"
+# Then two recorded runs of a cold migration (tests/data/cassettes): the
+# first was killed mid-write, the second failed. Recover, inspect, verify
+# and diff them.
+echo
+echo "== Cassettes: recover a killed run's journal, show it, verify it"
+demo_tmp=$(mktemp -d)
+trap 'rm -rf "$demo_tmp"' EXIT
+"$bin" cassette recover -o "$demo_tmp/good.tar" "$here/tests/data/cassettes/cold-migration.good.journal.ndjson"
+"$bin" cassette recover -o "$demo_tmp/bad.tar" "$here/tests/data/cassettes/cold-migration.bad.journal.ndjson"
+"$bin" cassette show "$demo_tmp/good.tar"
+"$bin" cassette verify "$demo_tmp/good.tar"
+echo
+echo "== Where the failing run diverged from the good one"
+"$bin" cassette diff "$demo_tmp/good.tar" "$demo_tmp/bad.tar" || true

@@ -291,7 +291,7 @@ int bundle_check_manifest(const bundle *b, strbuf *problems)
             count++;
         }
     }
-    if (listed + 1 < b->count + 0) {
+    if (listed + 1 < b->count) {   /* someone added a member */
         for (size_t i = 0; i < b->count; i++) {
             const char *n = b->members[i].name;
             if (strcmp(n, BUNDLE_MANIFEST) == 0)

@@ -140,8 +140,10 @@ static size_t on_header(char *data, size_t size, size_t nitems, void *ud)
 
 static int deliver(xfer *x, const char *p, size_t n)
 {
-    if (x->stopped)
+    if (x->stopped || (x->req->cancel && atomic_load(x->req->cancel))) {
+        x->stopped = 1;   /* cancelled: not one more frame */
         return -1;
+    }
     if (x->sink->on_frame(x->sink->ud, p, n) != 0) {
         x->stopped = 1;
         return -1;
@@ -239,6 +241,14 @@ static int classify(CURLcode rc, const http_request *req, const char *detail, in
     if (http_url_split(sb_str(&req->url), &origin, NULL, NULL) < 0)
         sb_adds(&origin, sb_str(&req->url));
     const char *o = sb_str(&origin);
+    const char *at = strchr(o, '@');
+    strbuf shown = STRBUF_INIT;
+    if (at) {   /* never show user:password@ */
+        const char *sep = strstr(o, "://");
+        sb_add(&shown, o, sep ? (size_t)(sep + 3 - o) : 0);
+        sb_adds(&shown, at + 1);
+        o = shown.buf;
+    }
     int r;
     switch (rc) {
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -279,6 +289,7 @@ static int classify(CURLcode rc, const http_request *req, const char *detail, in
         r = fail(err, failure, NET_FAIL_OTHER, "request to %s failed: %s", o, detail);
     }
     sb_release(&origin);
+    sb_release(&shown);
     return r;
 }
 

@@ -35,6 +35,7 @@ struct transport {
     replay *replay;
     _Atomic long long seq;
     _Atomic long names;
+    _Atomic long journal_failures;   /* exchanges that could not be journalled */
     pthread_mutex_t vars_lock;
     cJSON *vars;                /* name -> value */
     const cJSON *recorded_names;
@@ -356,8 +357,10 @@ static void journal_exchange(transport *t, const http_request *req, const http_r
         cJSON_AddStringToObject(entry, "_failure", failure_name(failure));
     mtv_err jerr;
     mtv_err_clear(&jerr);
-    if (journal_add_entry(t->journal, entry, &jerr) < 0)
+    if (journal_add_entry(t->journal, entry, &jerr) < 0) {
+        atomic_fetch_add(&t->journal_failures, 1);
         log_error("%s", jerr.msg);  /* the exchange itself succeeded; say so loudly */
+    }
     cJSON_Delete(entry);
     http_request_free(&rq);
     http_response_free(&rs);
@@ -618,8 +621,10 @@ int transport_custom(transport *t, const char *kind, const char *upstream, const
         report = NULL;
         mtv_err jerr;
         mtv_err_clear(&jerr);
-        if (journal_add_entry(t->journal, entry, &jerr) < 0)
+        if (journal_add_entry(t->journal, entry, &jerr) < 0) {
+            atomic_fetch_add(&t->journal_failures, 1);
             log_error("%s", jerr.msg);
+        }
         cJSON_Delete(entry);
         sb_release(&msg);
     }
@@ -697,6 +702,12 @@ int transport_finish(transport *t, const char *bundle_path, const char *log_path
         return -1;
     rc = finalize_bundle(&jc, log_path, NULL, bundle_path, t->secrets, err);
     journal_contents_free(&jc);
+    long lost = atomic_load(&t->journal_failures);
+    if (rc == 0 && lost)
+        rc = mtv_err_set(err, MTV_EXIT_ENV,
+                         "%s was written, but %ld exchange(s) could not be journalled (see the log); "
+                         "a replay of it will diverge where they were",
+                         bundle_path, lost);
     return rc;
 }
 

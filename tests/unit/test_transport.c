@@ -493,3 +493,48 @@ Test(transport_tls, bytestream_seam_reports_not_implemented)
     cr_assert(strstr(err.msg, "not implemented"), "%s", err.msg);
     http_request_free(&req);
 }
+
+static void slow(void *ud, const ts_request *req, ts_response *resp)
+{
+    (void)ud;
+    (void)req;
+    ts_resp_header(resp, "Content-Type", "application/json");
+    ts_resp_frame(resp, 2000, "{}", 2);
+}
+
+Test(transport_live, total_timeout_is_an_environment_error_and_retried)
+{
+    ts_route(srv, "GET", "/slow", slow, NULL);
+    net_endpoint ep = endpoint();
+    ep.total_timeout_ms = 200;
+    ep.retry.max_attempts = 2;
+    ep.retry.base_delay_ms = 1;
+    http_request req;
+    http_request_init(&req, &ep, "inventory", "GET", "/slow");
+    http_response resp = {0};
+    mtv_err err;
+    cr_assert_eq(transport_send(tp, &req, &resp, &err), -1);
+    cr_assert_eq(err.exit_code, MTV_EXIT_ENV);
+    cr_assert(strstr(err.msg, "did not answer in time"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "limit 200 ms"), "%s", err.msg);
+    cr_assert_eq(resp.attempts, 2);
+    http_request_free(&req);
+    http_response_free(&resp);
+}
+
+Test(transport_live, credentials_in_a_url_never_reach_an_error_message)
+{
+    http_request req;
+    http_request_init(&req, NULL, "jira", "GET", "http://bob:Hunter2-url-pass@127.0.0.1:1/rest");
+    net_endpoint ep;
+    net_endpoint_init(&ep);
+    ep.retry.max_attempts = 1;
+    req.endpoint = &ep;
+    http_response resp = {0};
+    mtv_err err;
+    cr_assert_eq(transport_send(tp, &req, &resp, &err), -1);
+    cr_assert(strstr(err.msg, "http://127.0.0.1:1"), "%s", err.msg);
+    cr_assert_null(strstr(err.msg, "Hunter2"), "%s", err.msg);
+    http_request_free(&req);
+    http_response_free(&resp);
+}

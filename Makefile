@@ -13,6 +13,8 @@ APT_PACKAGES := build-essential cmake pkg-config clang libclang-rt-14-dev \
   libcurl4-openssl-dev libcjson-dev libssh2-1-dev libarchive-dev libssl-dev \
   libcriterion-dev libyaml-dev libxml2-dev libxml2-utils libmicrohttpd-dev \
   openssl ca-certificates openssh-server golang-go golang-github-vmware-govmomi-dev
+# the test server checks client certificates with GnuTLS (libmicrohttpd's TLS)
+APT_PACKAGES += libgnutls28-dev
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 30
 BUILD_TYPE ?= RelWithDebInfo

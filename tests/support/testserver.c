@@ -2,6 +2,7 @@
 #include "testserver.h"
 
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/bio.h>
@@ -37,8 +38,9 @@ typedef struct route {
 struct ts_server {
     struct MHD_Daemon *d;
     char url[64];
-    char *ca_pem, *key_pem, *cert_pem;
-    char ca_file[256];
+    char *ca_pem, *key_pem, *cert_pem, *client_cert_pem, *client_key_pem;
+    char ca_file[256], client_cert_file[256], client_key_file[256];
+    int require_client_cert;
     pthread_mutex_t lock;
     route *routes;
     ts_request **reqs;
@@ -87,10 +89,13 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
     X509_NAME *name = X509_get_subject_name(c);
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
     X509_set_issuer_name(c, issuer ? X509_get_subject_name(issuer) : name);
-    if (ca) {
+    if (ca > 0) {
         add_ext(c, issuer ? issuer : c, NID_basic_constraints, "critical,CA:TRUE");
         add_ext(c, issuer ? issuer : c, NID_key_usage, "critical,keyCertSign,cRLSign");
         add_ext(c, issuer ? issuer : c, NID_subject_key_identifier, "hash");
+    } else if (ca < 0) {
+        add_ext(c, issuer, NID_basic_constraints, "CA:FALSE");
+        add_ext(c, issuer, NID_ext_key_usage, "clientAuth");
     } else {
         add_ext(c, issuer, NID_basic_constraints, "CA:FALSE");
         add_ext(c, issuer, NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost");
@@ -122,26 +127,53 @@ static char *pem_of_key(EVP_PKEY *k)
     return out;
 }
 
+static void write_temp(char *path, size_t n, const char *what, const char *text)
+{
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(path, n, "%s/mtv-ts-%s-XXXXXX", tmp, what);
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        path[0] = '\0';
+        return;
+    }
+    if (write(fd, text, strlen(text)) < 0)
+        path[0] = '\0';
+    close(fd);
+}
+
 static void make_certs(ts_server *s)
 {
-    EVP_PKEY *ca_key = new_key(), *srv_key = new_key();
+    EVP_PKEY *ca_key = new_key(), *srv_key = new_key(), *cli_key = new_key();
     X509 *ca = make_cert(ca_key, "mtv-validate test CA", NULL, ca_key, 1, 1);
     X509 *srv = make_cert(srv_key, "127.0.0.1", ca, ca_key, 0, 2);
+    X509 *cli = make_cert(cli_key, "system:admin", ca, ca_key, -1, 3);
     s->ca_pem = pem_of_cert(ca);
     s->cert_pem = pem_of_cert(srv);
     s->key_pem = pem_of_key(srv_key);
+    s->client_cert_pem = pem_of_cert(cli);
+    s->client_key_pem = pem_of_key(cli_key);
     X509_free(ca);
     X509_free(srv);
+    X509_free(cli);
     EVP_PKEY_free(ca_key);
     EVP_PKEY_free(srv_key);
-    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(s->ca_file, sizeof s->ca_file, "%s/mtv-ts-ca-XXXXXX", tmp);
-    int fd = mkstemp(s->ca_file);
-    if (fd >= 0) {
-        if (write(fd, s->ca_pem, strlen(s->ca_pem)) < 0)
-            s->ca_file[0] = '\0';
-        close(fd);
-    }
+    EVP_PKEY_free(cli_key);
+    write_temp(s->ca_file, sizeof s->ca_file, "ca", s->ca_pem);
+    write_temp(s->client_cert_file, sizeof s->client_cert_file, "client-cert", s->client_cert_pem);
+    write_temp(s->client_key_file, sizeof s->client_key_file, "client-key", s->client_key_pem);
+}
+
+/* 1 when the TLS peer sent a certificate that verifies against our CA. */
+static int client_cert_ok(struct MHD_Connection *con)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (!ci || !ci->tls_session)
+        return 0;
+    gnutls_session_t session = (gnutls_session_t)ci->tls_session;
+    unsigned status = 0, n = 0;
+    if (!gnutls_certificate_get_peers(session, &n) || n == 0)
+        return 0;
+    return gnutls_certificate_verify_peers2(session, &status) == 0 && status == 0;
 }
 
 /* ---- gzip (stored deflate blocks: valid gzip without a compressor) ----------- */
@@ -392,6 +424,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     rq->path = q ? strndup(c->uri, (size_t)(q - c->uri)) : strdup(c->uri);
     MHD_get_connection_values(con, MHD_HEADER_KIND, collect_header, &rq->headers);
     sb_add(&rq->body, c->body.buf, c->body.len);
+    rq->client_cert = s->require_client_cert && client_cert_ok(con);
     keep_request(s, rq);
 
     ts_response resp = {.status = 200};
@@ -401,7 +434,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         if (route_matches(r, method, rq->path))
             match = r;
     pthread_mutex_unlock(&s->lock);
-    if (match) {
+    if (s->require_client_cert && !rq->client_cert) {
+        resp.status = 403;
+        ts_resp_body(&resp, "text/plain", "client certificate required\n", 28);
+    } else if (match) {
         match->fn(match->ud, rq, &resp);
     } else {
         resp.status = 404;
@@ -457,8 +493,9 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
     }
 }
 
-ts_server *ts_start(int https)
+ts_server *ts_start(int flags)
 {
+    int https = flags & TS_HTTPS;
     ts_server *s = calloc(1, sizeof *s);
     if (!s)
         abort();
@@ -468,17 +505,25 @@ ts_server *ts_start(int https)
     addr.sin_family = AF_INET;
     addr.sin_port = 0;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+    unsigned mhd_flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
     if (https) {
         make_certs(s);
-        flags |= MHD_USE_TLS;
-        s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &addr,
-                                MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s,
-                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                                MHD_OPTION_HTTPS_MEM_KEY, s->key_pem, MHD_OPTION_HTTPS_MEM_CERT,
-                                s->cert_pem, MHD_OPTION_END);
+        mhd_flags |= MHD_USE_TLS;
+        s->require_client_cert = (flags & TS_CLIENT_CERT) != 0;
+        if (s->require_client_cert)
+            s->d = MHD_start_daemon(mhd_flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &addr,
+                                    MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s,
+                                    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                    MHD_OPTION_HTTPS_MEM_KEY, s->key_pem, MHD_OPTION_HTTPS_MEM_CERT,
+                                    s->cert_pem, MHD_OPTION_HTTPS_MEM_TRUST, s->ca_pem, MHD_OPTION_END);
+        else
+            s->d = MHD_start_daemon(mhd_flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &addr,
+                                    MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s,
+                                    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                    MHD_OPTION_HTTPS_MEM_KEY, s->key_pem, MHD_OPTION_HTTPS_MEM_CERT,
+                                    s->cert_pem, MHD_OPTION_END);
     } else {
-        s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &addr,
+        s->d = MHD_start_daemon(mhd_flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &addr,
                                 MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s,
                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     }
@@ -520,6 +565,12 @@ void ts_stop(ts_server *s)
     free(s->reqs);
     if (s->ca_file[0])
         unlink(s->ca_file);
+    if (s->client_cert_file[0])
+        unlink(s->client_cert_file);
+    if (s->client_key_file[0])
+        unlink(s->client_key_file);
+    free(s->client_cert_pem);
+    free(s->client_key_pem);
     free(s->ca_pem);
     free(s->cert_pem);
     free(s->key_pem);
@@ -566,4 +617,24 @@ size_t ts_count_path(ts_server *s, const char *path)
         n += strcmp(s->reqs[i]->path, path) == 0;
     pthread_mutex_unlock(&s->lock);
     return n;
+}
+
+const char *ts_client_cert_pem(const ts_server *s)
+{
+    return s->client_cert_pem;
+}
+
+const char *ts_client_key_pem(const ts_server *s)
+{
+    return s->client_key_pem;
+}
+
+const char *ts_client_cert_file(const ts_server *s)
+{
+    return s->client_cert_file[0] ? s->client_cert_file : NULL;
+}
+
+const char *ts_client_key_file(const ts_server *s)
+{
+    return s->client_key_file[0] ? s->client_key_file : NULL;
 }

@@ -30,6 +30,7 @@ typedef struct ts_request {
     char *path;           /* without the query */
     http_headers headers;
     strbuf body;
+    int client_cert;      /* TS_CLIENT_CERT: 1 when a valid client certificate came */
 } ts_request;
 
 typedef struct ts_frame {
@@ -49,14 +50,23 @@ typedef struct ts_response {
 
 typedef void (*ts_handler)(void *ud, const ts_request *req, ts_response *resp);
 
-enum { TS_HTTP = 0, TS_HTTPS = 1 };
+enum { TS_HTTP = 0, TS_HTTPS = 1, TS_CLIENT_CERT = 2 };
 
-ts_server *ts_start(int https);
+/* flags: TS_HTTP, TS_HTTPS, or TS_HTTPS | TS_CLIENT_CERT (mutual TLS: a
+ * request without a client certificate signed by the server's CA gets 403
+ * before any handler runs). */
+ts_server *ts_start(int flags);
 void ts_stop(ts_server *s);
 
 const char *ts_url(const ts_server *s);       /* "http://127.0.0.1:PORT" */
 const char *ts_ca_pem(const ts_server *s);    /* HTTPS only, else NULL */
 const char *ts_ca_file(const ts_server *s);   /* the CA PEM in a file (HTTPS) */
+/* A client certificate and key signed by the server's CA (HTTPS), as PEM
+ * text and as files. */
+const char *ts_client_cert_pem(const ts_server *s);
+const char *ts_client_key_pem(const ts_server *s);
+const char *ts_client_cert_file(const ts_server *s);
+const char *ts_client_key_file(const ts_server *s);
 
 /* Routes method (NULL = any) and path (exact, or a prefix ending in '*') to
  * fn. Later routes win over earlier ones. */

@@ -538,3 +538,39 @@ Test(transport_live, credentials_in_a_url_never_reach_an_error_message)
     http_request_free(&req);
     http_response_free(&resp);
 }
+
+static void setup_mtls(void) { open_live(TS_HTTPS | TS_CLIENT_CERT, 0); }
+TestSuite(transport_mtls, .init = setup_mtls, .fini = teardown);
+
+Test(transport_mtls, client_certificate_from_pem_data_or_files)
+{
+    ts_route_static(srv, "GET", "/api", 200, "application/json", "{\"mtls\":true}", 13);
+    mtv_err err;
+    for (int mode = 0; mode < 3; mode++) {
+        net_endpoint ep = endpoint();
+        ep.tls.ca_pem = ts_ca_pem(srv);
+        if (mode == 1) {
+            ep.tls.cert_pem = ts_client_cert_pem(srv);
+            ep.tls.key_pem = ts_client_key_pem(srv);
+        } else if (mode == 2) {
+            ep.tls.cert_file = ts_client_cert_file(srv);
+            ep.tls.key_file = ts_client_key_file(srv);
+        }
+        http_request req;
+        http_request_init(&req, &ep, "kubernetes", "GET", "/api");
+        http_response resp = {0};
+        int rc = transport_send(tp, &req, &resp, &err);
+        /* without a certificate the server refuses (403, or the handshake) */
+        if (mode == 0)
+            cr_assert(rc < 0 || resp.status == 403, "mode 0: rc %d status %ld", rc, resp.status);
+        else {
+            cr_assert_eq(rc, 0, "mode %d: %s", mode, err.msg);
+            cr_assert_eq(resp.status, 200, "mode %d", mode);
+            cr_assert_str_eq(resp.body.buf, "{\"mtls\":true}");
+        }
+        http_request_free(&req);
+        http_response_free(&resp);
+    }
+    /* the key PEM is a secret of the transport from the moment it is used */
+    cr_assert_not_null(secrets_find(reg, ts_client_key_pem(srv), strlen(ts_client_key_pem(srv)), NULL));
+}

@@ -33,7 +33,7 @@ typedef struct span {
 
 /* What the scanner keeps for the entry it is in. */
 typedef struct fields {
-    span seq, key, upstream, t_ms, time, error, stream, custom, request, response;
+    span seq, key, upstream, t_ms, time, error, stream, custom, request, response, timings;
     span method, url, status, headers;
 } fields;
 
@@ -189,9 +189,9 @@ static span *slot_for(scanner *sc, enum role role, const span *k, enum role *chi
             return &f->response;
         }
         static const char *const names[] = {"_seq", "_key", "_upstream", "_t_ms", "time",
-                                            "_error", "_stream", "_custom", NULL};
+                                            "_error", "_stream", "_custom", "timings", NULL};
         span *slots[] = {&f->seq, &f->key, &f->upstream, &f->t_ms, &f->time,
-                         &f->error, &f->stream, &f->custom};
+                         &f->error, &f->stream, &f->custom, &f->timings};
         for (int i = 0; names[i]; i++)
             if (key_is(sc, k, names[i]))
                 return slots[i];
@@ -453,6 +453,12 @@ static int index_entry(cassette *c, size_t i, const fields *f, mtv_err *err)
         return bad(err, c, i, "/_stream", "expected an object");
     if (f->custom.type && f->custom.type != 'o')
         return bad(err, c, i, "/_custom", "expected an object");
+    e->response_offset = f->response.start;
+    e->response_length = f->response.end - f->response.start;
+    if (f->timings.type == 'o') {
+        e->timings_offset = f->timings.start;
+        e->timings_length = f->timings.end - f->timings.start;
+    }
     e->status = (long)har_clamp(number(c->text, &f->status), 0, 999);
     e->seq = f->seq.type == 'n' ? har_clamp(number(c->text, &f->seq), -HAR_MAX_SEQ, HAR_MAX_SEQ)
                                 : (long long)i;
@@ -757,10 +763,15 @@ static void read_timings(scanner *sc, http_timings *t)
 int cassette_entry_response(const cassette *c, const cassette_entry *e, http_response *resp,
                             mtv_err *err)
 {
-    scanner sc = {.s = c->text + e->offset, .n = e->length};
     resp->status = e->status;
     resp->replayed = 1;
     resp->timings = (http_timings){-1, -1, -1, -1, -1, -1, -1};
+    if (e->timings_length) {
+        scanner ts = {.s = c->text + e->timings_offset, .n = e->timings_length};
+        read_timings(&ts, &resp->timings);
+    }
+    /* only the response object is read: the request side is never scanned */
+    scanner sc = {.s = c->text + e->response_offset, .n = e->response_length};
     char *reason = NULL, *version = NULL;
     int bad_body = 0;
     if (it_open(&sc, '{') == 1) {
@@ -768,26 +779,17 @@ int cassette_entry_response(const cassette *c, const cassette_entry *e, http_res
             span k, v;
             if (it_key(&sc, &k) < 0)
                 break;
-            if (key_is(&sc, &k, "timings")) {
-                read_timings(&sc, &resp->timings);
-            } else if (key_is(&sc, &k, "response") && it_open(&sc, '{') == 1) {
-                do {
-                    span rk;
-                    if (it_key(&sc, &rk) < 0)
-                        break;
-                    if (key_is(&sc, &rk, "headers")) {
-                        read_headers(&sc, &resp->headers);
-                    } else if (key_is(&sc, &rk, "content") && !e->has_stream) {
-                        bad_body = read_content(&sc, &resp->body) < 0;
-                    } else if (scan_value(&sc, R_NONE, &v) == 0 && v.type == 's') {
-                        if (key_is(&sc, &rk, "statusText") && !reason)
-                            reason = take_string(&sc, &v);
-                        else if (key_is(&sc, &rk, "httpVersion") && !version)
-                            version = take_string(&sc, &v);
-                    }
-                } while (it_more(&sc));
+            if (key_is(&sc, &k, "headers")) {
+                read_headers(&sc, &resp->headers);
+            } else if (key_is(&sc, &k, "content") && !e->has_stream) {
+                bad_body = read_content(&sc, &resp->body) < 0;
             } else if (scan_value(&sc, R_NONE, &v) < 0) {
                 break;
+            } else if (v.type == 's') {
+                if (key_is(&sc, &k, "statusText") && !reason)
+                    reason = take_string(&sc, &v);
+                else if (key_is(&sc, &k, "httpVersion") && !version)
+                    version = take_string(&sc, &v);
             }
         } while (it_more(&sc));
     }

@@ -27,6 +27,8 @@
 
 typedef struct cassette_entry {
     size_t offset, length;    /* the entry's JSON within the cassette text */
+    size_t response_offset, response_length;   /* its "response" object */
+    size_t timings_offset, timings_length;     /* its "timings" object (length 0: none) */
     long long seq;            /* _seq, or the position when absent */
     const char *key;          /* _key or computed */
     const char *method, *url, *upstream;

@@ -596,6 +596,13 @@ int transport_custom(transport *t, const char *kind, const char *upstream, const
         sb_release(&key);
         return rc;
     }
+    if (!live) {
+        cJSON_Delete(redacted);
+        cJSON_Delete(report);
+        sb_release(&key);
+        return mtv_err_set(err, MTV_EXIT_USAGE, "%s call in %s mode needs a function that performs it",
+                           kind, transport_mode_name(t->mode));
+    }
     long long seq = atomic_fetch_add(&t->seq, 1) + 1;
     long long started = clock_now_ms(t->clock);
     int64_t t0 = clock_mono_us(t->clock);

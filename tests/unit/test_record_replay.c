@@ -2,6 +2,7 @@
  * bundle with the server gone: every answer, frame, retry, error, custom
  * entry and generated name must come back identical, instantly. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -414,4 +415,85 @@ Test(record_replay, bundle_is_reproducible_and_manifest_matches)
     sb_release(&problems);
     sb_release(&again);
     sb_release(&live.log);
+}
+
+/* ---- replay from many threads, and run variables ----------------------------- */
+
+typedef struct taker {
+    transport *t;
+    int seen[201];
+    int errors;
+} taker;
+
+static void *take_many(void *arg)
+{
+    taker *k = arg;
+    for (int i = 0; i < 50; i++) {
+        http_request req;
+        http_request_init(&req, NULL, "vsphere", "GET", "http://x/counter");
+        http_response resp = {0};
+        mtv_err err;
+        if (transport_send(k->t, &req, &resp, &err) == 0) {
+            int n = 0;
+            if (sscanf(sb_str(&resp.body), "{\"n\":%d}", &n) == 1 && n > 0 && n <= 200)
+                k->seen[n]++;
+        } else {
+            k->errors++;
+        }
+        http_request_free(&req);
+        http_response_free(&resp);
+    }
+    return NULL;
+}
+
+Test(record_replay, parallel_replay_serves_each_recorded_answer_once)
+{
+    const char *dir = tu_tmpdir();
+    counter_calls = 0;
+    ts_server *s = ts_start(TS_HTTP);
+    ts_route(s, "GET", "/counter", counter, NULL);
+    strbuf journal = STRBUF_INIT, bundle_path = STRBUF_INIT;
+    fs_join(&journal, dir, "journal.ndjson");
+    fs_join(&bundle_path, dir, "counter.tar");
+    secret_registry *reg = secrets_new();
+    transport_config cfg = {.mode = TRANSPORT_RECORD, .journal_path = journal.buf, .secrets = reg};
+    transport *t;
+    mtv_err err;
+    cr_assert_eq(transport_open(&t, &cfg, &err), 0, "%s", err.msg);
+    cr_assert_eq(transport_var_set(t, "vm.uid", "4210-abcd", &err), 0);
+    for (int i = 0; i < 200; i++) {
+        http_request req;
+        http_request_init(&req, NULL, "vsphere", "GET", ts_url(s));
+        sb_adds(&req.url, "/counter");
+        http_response resp = {0};
+        cr_assert_eq(transport_send(t, &req, &resp, &err), 0, "%s", err.msg);
+        http_request_free(&req);
+        http_response_free(&resp);
+    }
+    cr_assert_eq(transport_finish(t, bundle_path.buf, NULL, &err), 0, "%s", err.msg);
+    transport_free(t);
+    ts_stop(s);
+
+    t = open_replay(bundle_path.buf, NULL, 0);
+    cr_assert_str_eq(transport_var_get(t, "vm.uid"), "4210-abcd", "recorded values come back");
+    cr_assert_null(transport_var_get(t, "never.set"));
+    pthread_t th[4];
+    taker k[4];
+    memset(k, 0, sizeof k);
+    for (int i = 0; i < 4; i++) {
+        k[i].t = t;
+        pthread_create(&th[i], NULL, take_many, &k[i]);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    for (int n = 1; n <= 200; n++) {
+        int total = k[0].seen[n] + k[1].seen[n] + k[2].seen[n] + k[3].seen[n];
+        cr_assert_eq(total, 1, "answer %d was served %d times", n, total);
+    }
+    cr_assert_eq(k[0].errors + k[1].errors + k[2].errors + k[3].errors, 0);
+    cr_assert_eq(transport_unused(t, NULL), 0);
+    transport_free(t);
+    secrets_free(reg);
+    sb_release(&journal);
+    sb_release(&bundle_path);
 }

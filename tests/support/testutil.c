@@ -54,7 +54,14 @@ static void remove_tmp(void)
 const char *tu_tmpdir(void)
 {
     if (!tmp_root[0]) {
-        const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+        /* Under the build folder: Criterion's forked test processes do not
+         * always run atexit, and leftovers there are swept by `make clean`. */
+        char base[1024];
+        if (getenv("TMPDIR"))
+            snprintf(base, sizeof base, "%s", getenv("TMPDIR"));
+        else
+            snprintf(base, sizeof base, "%s/test-tmp", MTV_BINARY_DIR);
+        mkdir(base, 0700);
         snprintf(tmp_root, sizeof tmp_root, "%s/mtv-test-XXXXXX", base);
         if (!mkdtemp(tmp_root))
             cr_assert_fail("mkdtemp failed");

@@ -18,7 +18,8 @@ const char *tu_shared(const char *rel);
  * missing. */
 void tu_require_shared(void);
 
-/* A fresh folder under $TMPDIR, removed at process exit. */
+/* A fresh folder under $TMPDIR (default: <build>/test-tmp), removed at
+ * process exit when the process exits normally. */
 const char *tu_tmpdir(void);
 
 /* Writes text to "<dir>/<name>" and returns the full path (static slot). */

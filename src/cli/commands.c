@@ -8,5 +8,6 @@ const cli_command cli_commands[] = {
     {"list", "show the scenarios a selection takes, with steps, VMs and skip reasons", cmd_list},
     {"config", "check configuration files (config check)", cmd_config},
     {"cassette", "inspect, compare, verify and repair recorded cassettes", cmd_cassette},
+    {"lab", "serve a simulated Kubernetes API (OpenShift + MTV) on loopback", cmd_lab},
     {NULL, NULL, NULL},
 };

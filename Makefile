@@ -37,6 +37,18 @@ deps-apt:
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "deps: apt packages present"; fi
 
+deps: deps-kubectl
+.PHONY: deps-kubectl
+# kubectl for the lab's tests: Debian's kubernetes-client, only when no kubectl
+# is on PATH (it would conflict with an installed /usr/bin/kubectl).
+deps-kubectl:
+	@if command -v kubectl >/dev/null; then echo "deps: kubectl present"; else \
+	  echo "deps: installing kubernetes-client (kubectl)"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends kubernetes-client; \
+	fi
+
 deps-npm:
 	@if [ -f tests/node/package.json ]; then \
 	  command -v npm >/dev/null || { sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \

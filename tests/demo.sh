@@ -29,3 +29,18 @@ trap 'rm -rf "$demo_tmp"' EXIT
 echo
 echo "== Where the failing run diverged from the good one"
 "$bin" cassette diff "$demo_tmp/good.tar" "$demo_tmp/bad.tar" || true
+# The lab: a simulated cluster API that the real kubectl talks to.
+echo
+echo "== The lab: kubectl against mtv-validate lab serve"
+lab_dir=$(mktemp -d)
+crds=()
+[ -d "$here/../shared/reference/forklift-crds" ] && crds=(--crds "$here/../shared/reference/forklift-crds")
+"$bin" lab serve "${crds[@]}" --state-dir "$lab_dir" >"$lab_dir/out" 2>&1 &
+lab_pid=$!
+trap 'kill "$lab_pid" 2>/dev/null; wait "$lab_pid" 2>/dev/null; rm -rf "$lab_dir" "$demo_tmp"' EXIT
+for _ in $(seq 100); do [ -s "$lab_dir/kubeconfig" ] && break; sleep 0.1; done
+cat "$lab_dir/out"
+if command -v kubectl >/dev/null && [ -s "$lab_dir/kubeconfig" ]; then
+  KUBECONFIG="$lab_dir/kubeconfig" kubectl --cache-dir "$lab_dir/cache" get namespaces
+  KUBECONFIG="$lab_dir/kubeconfig" kubectl --cache-dir "$lab_dir/cache" get crd
+fi

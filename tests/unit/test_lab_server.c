@@ -398,3 +398,58 @@ Test(lab_server, stopping_ends_open_watches)
     sb_release(&w.body);
     sb_release(&w.headers);
 }
+
+Test(lab_listen, parsing)
+{
+    char *host;
+    int port;
+    mtv_err err;
+    mtv_err_clear(&err);
+    cr_assert_eq(lab_parse_listen(NULL, &host, &port, &err), 0);
+    cr_assert_str_eq(host, "127.0.0.1");
+    cr_assert_eq(port, 0);
+    free(host);
+    cr_assert_eq(lab_parse_listen("localhost:6443", &host, &port, &err), 0);
+    cr_assert_str_eq(host, "localhost");
+    cr_assert_eq(port, 6443);
+    free(host);
+    cr_assert_eq(lab_parse_listen("[::1]:8443", &host, &port, &err), 0);
+    cr_assert_str_eq(host, "::1");
+    cr_assert_eq(port, 8443);
+    free(host);
+    cr_assert_eq(lab_parse_listen(":9000", &host, &port, &err), 0);
+    cr_assert_str_eq(host, "127.0.0.1");
+    free(host);
+    cr_assert_eq(lab_parse_listen("::1:80", &host, &port, &err), -1);
+    cr_assert(strstr(err.msg, "brackets"), "%s", err.msg);
+    cr_assert_eq(lab_parse_listen("h:70000", &host, &port, &err), -1);
+    cr_assert(strstr(err.msg, "0 to 65535"));
+    cr_assert_eq(err.exit_code, MTV_EXIT_USAGE);
+}
+
+Test(lab_listen, plain_http_on_ipv6_loopback)
+{
+    lab_server_config cfg = {.listen = "[::1]:0", .plain_http = 1};
+    mtv_err err;
+    mtv_err_clear(&err);
+    lab_server *s;
+    cr_assert_eq(lab_server_new(&cfg, &s, &err), 0, "%s", err.msg);
+    if (lab_server_start(s, &err) < 0) {
+        lab_server_free(s);
+        cr_skip_test("no IPv6 loopback here: %s", err.msg);
+    }
+    cr_assert(!strncmp(lab_server_url(s), "http://[::1]:", 13), "%s", lab_server_url(s));
+    cr_assert_null(lab_server_ca_pem(s));
+    CURL *c = curl_easy_init();
+    char url[256];
+    snprintf(url, sizeof url, "%s/version", lab_server_url(s));
+    strbuf body = STRBUF_INIT;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    cr_assert_eq(curl_easy_perform(c), CURLE_OK);
+    cr_assert(strstr(body.buf, "\"major\":\"1\""));
+    curl_easy_cleanup(c);
+    sb_release(&body);
+    lab_server_free(s);
+}

@@ -165,12 +165,11 @@ static cJSON *decode_body(lab_req *req, lab_resp *resp)
     strbuf why = STRBUF_INIT;
     cJSON *obj = NULL;
     if (!*type || !strcmp(type, "application/json")) {
-        obj = cJSON_ParseWithLength(req->body ? req->body : "", req->body_len);
-        if (!obj) {
-            const char *at = cJSON_GetErrorPtr();
+        const char *text = req->body ? req->body : "", *end = NULL;
+        obj = cJSON_ParseWithLengthOpts(text, req->body_len, &end, 0);
+        if (!obj)  /* the position comes back per call; cJSON_GetErrorPtr is shared by threads */
             sb_addf(&why, "couldn't get version/kind; json parse error: invalid JSON near byte %ld",
-                    at && req->body ? (long)(at - req->body) : 0L);
-        }
+                    end ? (long)(end - text) : 0L);
     } else if (!strcmp(type, "application/yaml")) {
         cJSON *docs = NULL;
         mtv_err err;

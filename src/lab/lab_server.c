@@ -149,7 +149,8 @@ int lab_server_new(const lab_server_config *cfg, lab_server **out, mtv_err *err)
     }
     if (cfg->state_dir)
         s->state_dir = strdup(cfg->state_dir);
-    lab_store_config sc = {.event_window = cfg->event_window};
+    lab_store_config sc = {.event_window = cfg->event_window, .now = cfg->now,
+                           .now_ud = cfg->now_ud};
     s->store = lab_store_new(s->kinds, &sc);
     seed(s);
     seed_crds(s, crds);

@@ -20,6 +20,7 @@
 #define MTV_LAB_SERVER_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "lab/lab_api.h"
 #include "lab/lab_auth.h"
@@ -37,6 +38,8 @@ typedef struct lab_server_config {
     int bookmark_interval_ms;       /* 0 = 60 s */
     size_t event_window;            /* 0 = 10000 events */
     const char *kube_minor;         /* /version minor; NULL = "32" */
+    time_t (*now)(void *ud);        /* the lab's clock (timestamps, ages); NULL = time() */
+    void *now_ud;
 } lab_server_config;
 
 typedef struct lab_server lab_server;

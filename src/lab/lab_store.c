@@ -1318,7 +1318,8 @@ int lab_store_list(lab_store *s, const lab_kind *k, const char *ns, const lab_li
         lab_blob_unref(out->items[i]);
     for (size_t i = end; i < out->count; i++)
         lab_blob_unref(out->items[i]);
-    memmove(out->items, out->items + first, (end - first) * sizeof *out->items);
+    if (end > first)
+        memmove(out->items, out->items + first, (end - first) * sizeof *out->items);
     out->count = end - first;
     sb_release(&start);
     return 0;

@@ -222,6 +222,11 @@ Test(lab_api, tables_for_kubectl_get)
     a = get("/api/v1/namespaces", "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io");
     cr_assert_str_eq(str_at(a.json, "kind"), "PartialObjectMetadataList");
     done(&a);
+    a = get("/apis/forklift.konveyor.io/v1beta1/plans?limit=500", NULL);
+    cr_assert_eq(a.r.status, 200, "an empty list is a list");
+    cr_assert_str_eq(str_at(a.json, "kind"), "PlanList");
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(a.json, "items")), 0);
+    done(&a);
     a = get("/api/v1/namespaces", "application/vnd.kubernetes.protobuf");
     cr_assert_eq(a.r.status, 406);
     done(&a);

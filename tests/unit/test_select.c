@@ -168,6 +168,7 @@ Test(select, scenario_names_narrow_and_unknown_ones_fail)
     const char *bad[] = {"s_wram"};
     select_opts b = {.names = bad, .n_names = 1};
     mtv_err err;
+    selection_free(&sel);
     cr_assert_eq(select_scenarios(&cat, &b, &sel, &err), -1);
     cr_assert(strstr(err.msg, "--scenario s_wram: no such scenario in") && strstr(err.msg, "(did you mean 's_warm'?)"),
               "%s", err.msg);

@@ -332,6 +332,11 @@ int net_engine_exchange(net_engine *e, const http_request *req, const net_sink *
     } else if (strcasecmp(req->method, "GET") != 0) {
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
     }
+    /* libcurl silently sends a request again when a reused keep-alive
+     * connection turns out closed before any answer; for a request that must
+     * not run twice (creating a Jira issue) only a fresh connection is safe */
+    if (!http_method_idempotent(req->method) && !req->retry_safe)
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 
     struct curl_slist *hdrs = curl_slist_append(NULL, "Expect:");
     int has_ct = 0;

@@ -223,8 +223,11 @@ static int exchange(jira_client *jc, http_request *req, int flags, jira_reply *r
         clock_sleep_ms(transport_clock(jc->t), wait);
     }
     reply->sent = 1;
+    /* messages name the call without its query (long JQL says little) */
+    const char *q = strchr(sb_str(&req->url), '?');
+    int url_len = q ? (int)(q - req->url.buf) : (int)req->url.len;
     if (rc < 0) {
-        mtv_err_prefix(err, "Jira %s %s", req->method, sb_str(&req->url));
+        mtv_err_prefix(err, "Jira %s %.*s", req->method, url_len, sb_str(&req->url));
         http_response_free(&resp);
         return -1;
     }
@@ -246,7 +249,7 @@ static int exchange(jira_client *jc, http_request *req, int flags, jira_reply *r
     if (resp.status == 401)
         sb_adds(&why, " (check username and token; Cloud takes e-mail + API token, Data Center a "
                       "personal access token alone)");
-    mtv_err_set(err, MTV_EXIT_ENV, "Jira %s %s: %s", req->method, sb_str(&req->url), why.buf);
+    mtv_err_set(err, MTV_EXIT_ENV, "Jira %s %.*s: %s", req->method, url_len, sb_str(&req->url), why.buf);
     sb_release(&why);
     http_response_free(&resp);
     return -1;

@@ -101,10 +101,15 @@ void jira_doc_code(jira_doc *d, const char *text)
 
 /* ---- wiki markup --------------------------------------------------------- */
 
+/* Plain text in wiki markup. Links, macros, tables and images are markup
+ * anywhere; emphasis marks (*bold*, _italic_, -strike-, +under+, ^sup^,
+ * ~sub~) only where a word starts, so "test_cold_migration" stays as is. */
 static void wiki_text(strbuf *out, const char *s)
 {
     for (const char *p = s; *p; p++) {
-        if (strchr("\\[]{}*_^~+|!-", *p) && (*p != '-' || p == s || p[-1] == ' '))
+        int word_start = p == s || !((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z') ||
+                                     (p[-1] >= '0' && p[-1] <= '9'));
+        if (strchr("\\[]{}|!", *p) || (strchr("*_-+^~", *p) && word_start))
             sb_addc(out, '\\');
         sb_addc(out, *p);
     }

@@ -272,7 +272,8 @@ static void attach(ctx *c, const char *key, const group *g)
                              &e) < 0)
             failed(c, &e, "attaching the bundle");
         else
-            say(c, "%s: attached %s", key, base ? base + 1 : file.buf);
+            say(c, "%s: %s %s", key, jira_client_dry_run(c->jc) ? "would attach" : "attached",
+                base ? base + 1 : file.buf);
         jira_reply_free(&rep);
     }
     sb_release(&file);

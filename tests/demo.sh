@@ -44,3 +44,15 @@ if command -v kubectl >/dev/null && [ -s "$lab_dir/kubeconfig" ]; then
   KUBECONFIG="$lab_dir/kubeconfig" kubectl --cache-dir "$lab_dir/cache" get namespaces
   KUBECONFIG="$lab_dir/kubeconfig" kubectl --cache-dir "$lab_dir/cache" get crd
 fi
+# Then the reports of a recorded run's results (tests/data/results): the
+# console summary, the JUnit file CI reads, and what `report jira` would send
+# (here to a Jira that is down: the failure is reported, the exit code stays 0).
+echo
+echo "== Reports: the summary line, JUnit XML, and a Jira dry run"
+cp "$here/tests/data/results/sample.results.json" "$demo_tmp/results.json"
+"$bin" report summary "$demo_tmp/results.json" || true
+"$bin" report junit "$demo_tmp/results.json"
+sed -n '1,12p' "$demo_tmp/junit.xml"
+"$bin" report jira --results "$demo_tmp/results.json" --dry-run --jira-config /dev/null \
+    -c url=http://127.0.0.1:9 -c project=MTV -c connection_retry_total=0 \
+    -c build_url=https://ci.example.com/job/1/ | sed -n '1,40p'

@@ -9,5 +9,6 @@ const cli_command cli_commands[] = {
     {"config", "check configuration files (config check)", cmd_config},
     {"cassette", "inspect, compare, verify and repair recorded cassettes", cmd_cassette},
     {"lab", "serve a simulated Kubernetes API (OpenShift + MTV) on loopback", cmd_lab},
+    {"report", "make reports from a run's results: JUnit, summary, Jira tickets", cmd_report},
     {NULL, NULL, NULL},
 };

@@ -123,20 +123,13 @@ size_t text_utf8_prefix(const char *s, size_t n, size_t max)
     return k;
 }
 
-/* A cut position near at (within 200 bytes) just after a newline, searching
- * backwards (head) or forwards (tail). */
-static size_t near_newline(const char *s, size_t lo, size_t hi, size_t at, int backwards)
+/* A cut position just after a newline at most 200 bytes before at, or at
+ * itself when there is none. */
+static size_t near_newline(const char *s, size_t lo, size_t at)
 {
-    size_t span = 200;
-    if (backwards) {
-        for (size_t i = at; i > lo && at - i < span; i--)
-            if (s[i - 1] == '\n')
-                return i;
-    } else {
-        for (size_t i = at; i < hi && i - at < span; i++)
-            if (s[i] == '\n')
-                return i + 1;
-    }
+    for (size_t i = at; i > lo && at - i < 200; i--)
+        if (s[i - 1] == '\n')
+            return i;
     return at;
 }
 
@@ -147,8 +140,12 @@ void text_head_tail(strbuf *out, const char *s, size_t n, size_t max, const char
         return;
     }
     size_t half = max / 2;
-    size_t head = near_newline(s, 0, n, text_utf8_prefix(s, n, half), 1);
-    size_t tail = near_newline(s, head, n, n - half, 0);
+    size_t head = near_newline(s, 0, text_utf8_prefix(s, n, half));
+    /* the tail starts at the beginning of its first line, so the last lines
+     * (where a failure usually is) stay whole */
+    size_t tail = near_newline(s, head, n - half);
+    if (tail < head)
+        tail = head;
     while (tail < n && ((unsigned char)s[tail] & 0xc0) == 0x80)
         tail++;
     sb_add(out, s, head);

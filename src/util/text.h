@@ -37,9 +37,10 @@ void text_xml_escape(strbuf *out, const char *s, size_t n, int mode);
 size_t text_utf8_prefix(const char *s, size_t n, size_t max);
 
 /* s[0..n) when n <= max, else about max/2 bytes from its start and from its
- * end (cut at a line break when one is near, never inside a UTF-8
- * sequence) joined by the line "[... N bytes left out<hint> ...]", where
- * hint (may be NULL) says where the whole text is. */
+ * end joined by the line "[... N bytes left out<hint> ...]", where hint
+ * (may be NULL) says where the whole text is. Cuts fall at line starts
+ * when one is within 200 bytes (the tail may then be up to 200 bytes
+ * longer, so its first line is whole), never inside a UTF-8 sequence. */
 void text_head_tail(strbuf *out, const char *s, size_t n, size_t max, const char *hint);
 
 /* s on one line: runs of whitespace (newlines included) become one space,

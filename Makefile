@@ -60,7 +60,7 @@ deps-npm:
 	fi
 
 build:
-	@cmake -S . -B build -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DBUILD_TESTS=OFF >/dev/null
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DBUILD_TESTS=ON >/dev/null
 	@cmake --build build -j $(JOBS)
 
 build-san:

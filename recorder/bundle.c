@@ -160,7 +160,7 @@ int bundle_write(bundle *b, const char *path, const cJSON *redaction, const secr
                          "nothing was written",
                          path, f.rule);
     if (rc == 0)
-        rc = fs_write_atomic(path, tar.buf ? tar.buf : "", tar.len, err);
+        rc = fs_write_atomic_mode(path, tar.buf ? tar.buf : "", tar.len, 0644, err);
     sb_release(&tar);
     return rc;
 }

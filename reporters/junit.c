@@ -208,7 +208,7 @@ int junit_write(const run_results *r, const junit_opts *o, const char *path, mtv
 {
     strbuf xml = STRBUF_INIT;
     junit_render(r, o, &xml);
-    int rc = fs_write_atomic(path, sb_str(&xml), xml.len, err);
+    int rc = fs_write_atomic_mode(path, sb_str(&xml), xml.len, 0644, err);
     sb_release(&xml);
     if (rc < 0)
         mtv_err_prefix(err, "writing the JUnit report");

@@ -174,7 +174,7 @@ int junit_merge(const char *const *inputs, size_t n, const char *out_path, strbu
         if (!buf || len <= 0) {
             rc = mtv_err_set(err, MTV_EXIT_ENV, "cannot serialise the merged report");
         } else {
-            rc = fs_write_atomic(out_path, buf, (size_t)len, err);
+            rc = fs_write_atomic_mode(out_path, buf, (size_t)len, 0644, err);
             if (rc < 0)
                 mtv_err_prefix(err, "writing the merged report");
         }

@@ -263,7 +263,7 @@ int results_write(const run_results *r, const char *path, mtv_err *err)
     sb_adds(&sb, text);
     sb_addc(&sb, '\n');
     cJSON_free(text);
-    int rc = fs_write_atomic(path, sb.buf, sb.len, err);
+    int rc = fs_write_atomic_mode(path, sb.buf, sb.len, 0644, err);
     sb_release(&sb);
     return rc;
 }

@@ -61,9 +61,14 @@ static int write_all(int fd, const void *data, size_t n)
 
 int fs_write_atomic(const char *path, const void *data, size_t n, mtv_err *err)
 {
+    return fs_write_atomic_mode(path, data, n, 0600, err);
+}
+
+int fs_write_atomic_mode(const char *path, const void *data, size_t n, unsigned mode, mtv_err *err)
+{
     strbuf tmp = STRBUF_INIT;
     sb_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
     if (fd < 0) {
         mtv_err_set(err, MTV_EXIT_ENV, "cannot write %s: %s", path, strerror(errno));
         sb_release(&tmp);

@@ -15,7 +15,10 @@
 
 /* Appends the whole file to out. */
 int fs_read_file(const char *path, strbuf *out, mtv_err *err);
+/* Creates the file with mode 0600 (it may hold credentials, e.g. a
+ * kubeconfig); artifacts meant to be shared use fs_write_atomic_mode. */
 int fs_write_atomic(const char *path, const void *data, size_t n, mtv_err *err);
+int fs_write_atomic_mode(const char *path, const void *data, size_t n, unsigned mode, mtv_err *err);
 /* mkdir -p with the given mode for created folders. */
 int fs_mkdir_p(const char *path, unsigned mode, mtv_err *err);
 int fs_exists(const char *path);

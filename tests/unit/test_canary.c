@@ -149,9 +149,9 @@ static void record_all(const char *dir, const char *bundle_path, const char *log
     secrets_add(log_secrets(), "providers.vsphere.password", KNOWN_PASS);
     secrets_add(log_secrets(), "kubeconfig.token", KNOWN_TOKEN);
 
-    strbuf journal = STRBUF_INIT;
-    fs_join(&journal, dir, "journal.ndjson");
-    transport_config cfg = {.mode = TRANSPORT_RECORD, .journal_path = journal.buf, .scenario = "canary"};
+    strbuf journal_file = STRBUF_INIT;
+    fs_join(&journal_file, dir, "journal.ndjson");
+    transport_config cfg = {.mode = TRANSPORT_RECORD, .journal_path = journal_file.buf, .scenario = "canary"};
     transport *t;
     mtv_err err;
     cr_assert_eq(transport_open(&t, &cfg, &err), 0, "%s", err.msg);
@@ -219,20 +219,20 @@ static void record_all(const char *dir, const char *bundle_path, const char *log
     cr_assert_eq(transport_finish(t, bundle_path, log_path, &err), 0, "%s", err.msg);
     transport_free(t);
     ts_stop(srv);
-    sb_release(&journal);
+    sb_release(&journal_file);
 }
 
 Test(canary, no_secret_reaches_journal_cassette_bundle_or_log)
 {
     const char *dir = tu_tmpdir();
-    strbuf bundle_path = STRBUF_INIT, log_path = STRBUF_INIT, journal = STRBUF_INIT;
+    strbuf bundle_path = STRBUF_INIT, log_path = STRBUF_INIT, journal_file = STRBUF_INIT;
     fs_join(&bundle_path, dir, "canary.tar");
     fs_join(&log_path, dir, "run.log");
-    fs_join(&journal, dir, "journal.ndjson");
+    fs_join(&journal_file, dir, "journal.ndjson");
     record_all(dir, bundle_path.buf, log_path.buf);
 
     size_t n;
-    char *data = tu_read(journal.buf, &n);
+    char *data = tu_read(journal_file.buf, &n);
     cr_assert_not_null(data);
     assert_clean("journal", data, n);
     cr_assert(tu_contains(data, n, "<redacted:"), "journal shows placeholders");
@@ -274,7 +274,7 @@ Test(canary, no_secret_reaches_journal_cassette_bundle_or_log)
     log_set_file(NULL, LOG_DEBUG, NULL);
     sb_release(&bundle_path);
     sb_release(&log_path);
-    sb_release(&journal);
+    sb_release(&journal_file);
 }
 
 static void late(void *ud, const ts_request *req, ts_response *resp)
@@ -292,10 +292,10 @@ static void refuse_case(int jwt)
     ts_server *srv = ts_start(TS_HTTP);
     ts_route(srv, "GET", "/late", late, jwt ? (void *)1 : NULL);
     secret_registry *reg = secrets_new();
-    strbuf journal = STRBUF_INIT, bundle_path = STRBUF_INIT;
-    fs_join(&journal, dir, "journal.ndjson");
+    strbuf journal_file = STRBUF_INIT, bundle_path = STRBUF_INIT;
+    fs_join(&journal_file, dir, "journal.ndjson");
     fs_join(&bundle_path, dir, "late.tar");
-    transport_config cfg = {.mode = TRANSPORT_RECORD, .journal_path = journal.buf, .secrets = reg};
+    transport_config cfg = {.mode = TRANSPORT_RECORD, .journal_path = journal_file.buf, .secrets = reg};
     transport *t;
     mtv_err err;
     cr_assert_eq(transport_open(&t, &cfg, &err), 0, "%s", err.msg);
@@ -320,7 +320,7 @@ static void refuse_case(int jwt)
     transport_free(t);
     ts_stop(srv);
     secrets_free(reg);
-    sb_release(&journal);
+    sb_release(&journal_file);
     sb_release(&bundle_path);
 }
 

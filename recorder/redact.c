@@ -171,6 +171,12 @@ void redact_headers(const redactor *r, http_headers *h, const char *where, cJSON
                     sb_addf(&out, "<redacted:%s>", label.buf);
                 report_hit(report, "header", loc.buf, NULL);
             }
+        } else if (!strcasecmp(hd->name, "location") || !strcasecmp(hd->name, "content-location")) {
+            /* a redirect may carry credentials in its query or fragment */
+            sb_adds(&out, hd->value);
+            redact_url(r, &out, loc.buf, report);
+            if (strcmp(sb_str(&out), hd->value) == 0)
+                continue;
         } else if (r->secrets) {
             if (secrets_mask(r->secrets, hd->value, strlen(hd->value), &out) == 0)
                 continue;
@@ -190,56 +196,71 @@ void redact_headers(const redactor *r, http_headers *h, const char *where, cJSON
 
 /* ---- URL query ------------------------------------------------------------ */
 
+/* Redacts the sensitive parameters of "a=1&b=2" in [p, stop) into out;
+ * returns 1 when one was. */
+static int redact_params(const redactor *r, const char *p, const char *stop, strbuf *out,
+                         const char *where, cJSON *report)
+{
+    int changed = 0;
+    while (p < stop) {
+        const char *amp = memchr(p, '&', (size_t)(stop - p));
+        const char *end = amp ? amp : stop;
+        const char *eq = memchr(p, '=', (size_t)(end - p));
+        strbuf name = STRBUF_INIT;
+        url_decode(&name, p, eq ? (size_t)(eq - p) : (size_t)(end - p), 1);
+        int lrn = 0;
+        int sens = eq && (redact_name_sensitive(name.buf, &lrn) || !strcasecmp(name.buf, "sig") ||
+                          !strcasecmp(name.buf, "signature") || !strcasecmp(name.buf, "key"));
+        if (sens) {
+            strbuf val = STRBUF_INIT, label = STRBUF_INIT, ph = STRBUF_INIT;
+            url_decode(&val, eq + 1, (size_t)(end - eq - 1), 1);
+            sb_adds(&label, "query.");
+            lower_into(&label, name.buf);
+            if (!is_placeholder(val.buf)) {
+                learn(r, label.buf, val.buf);
+                sb_add(out, p, (size_t)(eq + 1 - p));
+                sb_addf(&ph, "<redacted:%s>", label.buf);
+                url_encode(out, ph.buf, ph.len, 0);
+                strbuf loc = STRBUF_INIT;
+                sb_addf(&loc, "%s.query.%s", where, name.buf);
+                report_hit(report, "query", loc.buf, NULL);
+                sb_release(&loc);
+                changed = 1;
+            } else {
+                sb_add(out, p, (size_t)(end - p));
+            }
+            sb_release(&val);
+            sb_release(&label);
+            sb_release(&ph);
+        } else {
+            sb_add(out, p, (size_t)(end - p));
+        }
+        sb_release(&name);
+        if (amp)
+            sb_addc(out, '&');
+        p = end + 1;
+    }
+    return changed;
+}
+
+/* The query and the fragment are both parameter lists: OAuth's implicit
+ * grant returns its access_token in the fragment of a redirect. */
 void redact_url(const redactor *r, strbuf *url, const char *where, cJSON *report)
 {
     const char *u = sb_str(url);
-    const char *q = strchr(u, '?');
+    const char *frag = strchr(u, '#');
+    size_t uend = frag ? (size_t)(frag - u) : url->len;
+    const char *q = memchr(u, '?', uend);
     strbuf out = STRBUF_INIT;
     int changed = 0;
-    if (q) {
-        const char *frag = strchr(q, '#');
-        size_t qend = frag ? (size_t)(frag - u) : url->len;
-        sb_add(&out, u, (size_t)(q + 1 - u));
-        const char *p = q + 1;
-        while (p < u + qend) {
-            const char *amp = memchr(p, '&', (size_t)(u + qend - p));
-            const char *end = amp ? amp : u + qend;
-            const char *eq = memchr(p, '=', (size_t)(end - p));
-            strbuf name = STRBUF_INIT;
-            url_decode(&name, p, eq ? (size_t)(eq - p) : (size_t)(end - p), 1);
-            int lrn = 0;
-            int sens = eq && (redact_name_sensitive(name.buf, &lrn) || !strcasecmp(name.buf, "sig") ||
-                              !strcasecmp(name.buf, "signature") || !strcasecmp(name.buf, "key"));
-            if (sens) {
-                strbuf val = STRBUF_INIT, label = STRBUF_INIT, ph = STRBUF_INIT;
-                url_decode(&val, eq + 1, (size_t)(end - eq - 1), 1);
-                sb_adds(&label, "query.");
-                lower_into(&label, name.buf);
-                if (!is_placeholder(val.buf)) {
-                    learn(r, label.buf, val.buf);
-                    sb_add(&out, p, (size_t)(eq + 1 - p));
-                    sb_addf(&ph, "<redacted:%s>", label.buf);
-                    url_encode(&out, ph.buf, ph.len, 0);
-                    strbuf loc = STRBUF_INIT;
-                    sb_addf(&loc, "%s.query.%s", where, name.buf);
-                    report_hit(report, "query", loc.buf, NULL);
-                    sb_release(&loc);
-                    changed = 1;
-                } else {
-                    sb_add(&out, p, (size_t)(end - p));
-                }
-                sb_release(&val);
-                sb_release(&label);
-                sb_release(&ph);
-            } else {
-                sb_add(&out, p, (size_t)(end - p));
-            }
-            sb_release(&name);
-            if (amp)
-                sb_addc(&out, '&');
-            p = end + 1;
+    if (q || frag) {
+        sb_add(&out, u, q ? (size_t)(q + 1 - u) : uend);
+        if (q)
+            changed |= redact_params(r, q + 1, u + uend, &out, where, report);
+        if (frag) {
+            sb_addc(&out, '#');
+            changed |= redact_params(r, frag + 1, u + url->len, &out, where, report);
         }
-        sb_adds(&out, u + qend);
     }
     if (changed) {
         sb_reset(url);

@@ -7,7 +7,9 @@
  *               name holds token, secret, password, session, apikey or
  *               credential. The auth scheme and cookie names are kept:
  *               "Bearer <redacted:header.authorization>".
- *   query       URL query parameters with a sensitive name (below).
+ *   query       URL query and fragment parameters with a sensitive name (below),
+ *               also in Location and Content-Location headers (an OAuth
+ *               redirect's #access_token=...).
  *   k8s-secret  every value under data and stringData of a Kubernetes Secret
  *               (also inside SecretList items and watch events), and its
  *               last-applied-configuration annotation. data values stay valid

@@ -99,6 +99,32 @@ Test(redact, query_parameters)
     sb_release(&url);
 }
 
+Test(redact, fragment_parameters_and_redirect_locations)
+{
+    /* OAuth's implicit grant: the token comes back in a redirect's fragment */
+    const char *loc = "https://oauth.example/oauth/token/implicit#access_token=sha256~frag-canary-91"
+                      "&expires_in=86400&scope=user%3Afull&token_type=Bearer";
+    http_headers h = {0};
+    http_headers_add(&h, "Location", loc);
+    http_headers_add(&h, "Content-Location", "/plain/path");
+    redact_headers(&rd, &h, "response", report);
+    cr_assert_str_eq(http_headers_get(&h, "Location"),
+                     "https://oauth.example/oauth/token/implicit#access_token=%3Credacted%3Aquery.access_token%3E"
+                     "&expires_in=86400&scope=user%3Afull&token_type=Bearer");
+    cr_assert_str_eq(http_headers_get(&h, "Content-Location"), "/plain/path");
+    cr_assert(has_rule("query", "response.headers.Location.query.access_token"));
+    size_t off;
+    cr_assert_not_null(secrets_find(reg, "sha256~frag-canary-91", 21, &off), "the token is learned");
+    http_headers_free(&h);
+
+    strbuf url = STRBUF_INIT;
+    sb_adds(&url, "https://h/p?x=1&password=pw-canary-2#frag&token=t-canary-3");
+    redact_url(&rd, &url, "request", report);
+    cr_assert_str_eq(url.buf, "https://h/p?x=1&password=%3Credacted%3Aquery.password%3E"
+                              "#frag&token=%3Credacted%3Aquery.token%3E");
+    sb_release(&url);
+}
+
 Test(redact, clean_json_stays_byte_identical)
 {
     strbuf body = STRBUF_INIT;

@@ -248,6 +248,9 @@ int oauth_kubeconfig_from_env(kube_config *kc, transport *t, secret_registry *re
         else
             kc->ca_file = strdup(ca);
     }
+    if (insecure)
+        log_warn("CLUSTER_VERIFY_SSL=%s: the certificates of %s and its OAuth server are not verified",
+                 getenv("CLUSTER_VERIFY_SSL"), kc->server);
     if (oauth_login(kc, t, err) < 0) {
         kubeconfig_free(kc);
         return -1;

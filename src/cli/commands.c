@@ -10,5 +10,6 @@ const cli_command cli_commands[] = {
     {"cassette", "inspect, compare, verify and repair recorded cassettes", cmd_cassette},
     {"lab", "serve a simulated Kubernetes API (OpenShift + MTV) on loopback", cmd_lab},
     {"report", "make reports from a run's results: JUnit, summary, Jira tickets", cmd_report},
+    {"cluster", "check cluster access: credentials, TLS, identity, MTV and KubeVirt APIs", cmd_cluster},
     {NULL, NULL, NULL},
 };

@@ -56,3 +56,9 @@ sed -n '1,12p' "$demo_tmp/junit.xml"
 "$bin" report jira --results "$demo_tmp/results.json" --dry-run --jira-config /dev/null \
     -c url=http://127.0.0.1:9 -c project=MTV -c connection_retry_total=0 \
     -c build_url=https://ci.example.com/job/1/ | sed -n '1,40p'
+# Cluster access as a run resolves it, against the lab: its kubeconfig.
+echo
+echo "== Cluster access: mtv-validate cluster check against the lab"
+if [ -s "$lab_dir/kubeconfig" ]; then
+  "$bin" cluster check --kubeconfig "$lab_dir/kubeconfig"
+fi

@@ -2,6 +2,7 @@
 #include "lab/lab_httpd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -207,6 +208,9 @@ static void on_upgrade(void *cls, struct MHD_Connection *conn, void *req_cls, co
     r->u = *u;
     u->ctx = NULL; /* ownership moved to the thread */
     r->fd = sock;
+    /* with TLS this is libmicrohttpd's non-blocking end of a socketpair; the
+     * handler runs on a thread of its own and expects blocking reads */
+    fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) & ~O_NONBLOCK);
     r->urh = urh;
     r->extra = malloc(extra_len + 1);
     if (extra_len)

@@ -43,8 +43,9 @@ field() {  # field NAME: a string member of lab.json
 url=$(field url)
 user=$(field username)
 password=$(field password)
-token=$(sed -n 's/.*token:[[:space:]]*\([^[:space:]]*\).*/\1/p' "$work/state/kubeconfig" | head -1)
+token=$(sed -n 's/.*token:[[:space:]]*\([^[:space:]]*\).*/\1/p' "$work/state/kubeconfig" | head -1 | tr -d "\"'")
 [ -n "$url" ] && [ -n "$password" ] && [ -n "$token" ] || fail "cannot read the lab's files"
+case "$token" in sha256~*) ;; *) fail "unexpected token format in the lab's kubeconfig" ;; esac
 
 run() {  # run EXPECTED_RC ARGS...: output in $out
   local want=$1

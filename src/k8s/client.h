@@ -14,6 +14,13 @@
  * Return values: 0 = done, K8S_NOT_FOUND / K8S_CONFLICT / K8S_EXISTS where
  * documented (err also filled, for callers that treat them as errors),
  * -1 = any other failure.
+ *
+ * Namespaces: for a namespaced kind, ns NULL in a single-object call means
+ * the object's metadata.namespace (create, replace), else the context's
+ * namespace; cluster-scoped kinds ignore ns. Writes name the field manager
+ * "mtv-validate". Ownership: every cJSON handed out through *out is the
+ * caller's (cJSON_Delete); objects passed in are only read. A client holds
+ * no mutable state, so several threads may use one at once.
  */
 #ifndef MTV_K8S_CLIENT_H
 #define MTV_K8S_CLIENT_H
@@ -50,7 +57,8 @@ void k8s_client_free(k8s_client *c);
 transport *k8s_client_transport(k8s_client *c);
 const kube_config *k8s_client_config(const k8s_client *c);
 
-/* Raw GET of an API path ("/version", "/apis/...") into *out. */
+/* Raw GET of an API path ("/version", "/apis/...") into *out. A 2xx body
+ * that is not JSON ("/readyz" answers "ok") comes back as a JSON string. */
 int k8s_get_raw(k8s_client *c, const char *path, cJSON **out, mtv_err *err);
 
 /* GET one object. K8S_NOT_FOUND when absent. */

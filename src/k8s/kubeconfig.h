@@ -17,7 +17,8 @@
  * OAuth challenge flow (k8s/oauth.h) and yield an equivalent kube_config.
  *
  * Every credential found (token, password, key data) is registered in the
- * given secret registry before this returns, so it is masked everywhere.
+ * given secret registry (may be NULL) and in the logger's before this
+ * returns, so it is masked everywhere.
  * Ownership: kube_config owns all its strings; kubeconfig_free releases them.
  */
 #ifndef MTV_K8S_KUBECONFIG_H

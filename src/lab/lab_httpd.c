@@ -44,6 +44,8 @@ struct lab_httpd {
     atomic_int stopping;
     pthread_mutex_t mu;
     upgraded *upgrades;
+    lab_handler filter;
+    void *filter_ud;
 };
 
 typedef struct upgrade_ctx upgrade_ctx;
@@ -75,6 +77,12 @@ void lab_httpd_mount(lab_httpd *h, const char *prefix, unsigned flags, lab_handl
     if (!h->mounts)
         abort();
     h->mounts[h->nmounts++] = (mount){strdup(prefix), flags, fn, ud};
+}
+
+void lab_httpd_set_filter(lab_httpd *h, lab_handler fn, void *ud)
+{
+    h->filter = fn;
+    h->filter_ud = ud;
 }
 
 static int prefix_match(const char *prefix, const char *path)
@@ -130,7 +138,44 @@ typedef struct stream_ctx {
     lab_stream_read read;
     void *ctx;
     void (*ctx_free)(void *);
+    long drop_after;          /* > 0: end abruptly after this many chunks */
+    long chunks;
 } stream_ctx;
+
+/* A buffered body served piecewise, for the truncate and slow faults. */
+typedef struct body_ctx {
+    lab_httpd *h;
+    char *data;
+    size_t len;
+    size_t limit;             /* bytes sent before the connection is dropped */
+    long delay_ms;            /* between chunks (slow) */
+} body_ctx;
+
+static ssize_t body_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    body_ctx *b = cls;
+    if (atomic_load(&b->h->stopping) || pos >= b->limit)
+        return pos >= b->len ? MHD_CONTENT_READER_END_OF_STREAM
+                             : MHD_CONTENT_READER_END_WITH_ERROR;
+    size_t n = b->limit - (size_t)pos;
+    if (b->delay_ms > 0) {
+        if (n > 64)
+            n = 64;
+        struct timespec ts = {b->delay_ms / 1000, (b->delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (n > max)
+        n = max;
+    memcpy(buf, b->data + pos, n);
+    return (ssize_t)n;
+}
+
+static void body_free(void *cls)
+{
+    body_ctx *b = cls;
+    free(b->data);
+    free(b);
+}
 
 /* True while the peer has not hung up. */
 static int peer_alive(int fd)
@@ -146,9 +191,13 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
     for (;;) {
         if (atomic_load(&s->h->stopping))
             return MHD_CONTENT_READER_END_OF_STREAM;
+        if (s->drop_after > 0 && s->chunks >= s->drop_after)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
         long n = s->read(s->ctx, buf, max, 250);
-        if (n > 0)
+        if (n > 0) {
+            s->chunks++;
             return n;
+        }
         if (n < 0)
             return MHD_CONTENT_READER_END_OF_STREAM;
         if (s->fd >= 0 && !peer_alive(s->fd))
@@ -271,12 +320,33 @@ static struct MHD_Response *to_mhd(lab_httpd *h, struct MHD_Connection *conn, co
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         *s = (stream_ctx){h, ci ? ci->connect_fd : -1, resp->stream, resp->stream_ctx,
-                          resp->stream_free};
+                          resp->stream_free, 0, 0};
+        if (resp->fault == LAB_RESP_FAULT_DROP || resp->fault == LAB_RESP_FAULT_TRUNCATE)
+            s->drop_after = resp->fault_arg > 0 ? resp->fault_arg : 1;
         resp->stream_ctx = NULL;
         r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_reader, s,
                                               stream_free);
         if (!r)
             stream_free(s);
+        return r;
+    }
+    if (resp->fault == LAB_RESP_FAULT_TRUNCATE || resp->fault == LAB_RESP_FAULT_SLOW ||
+        resp->fault == LAB_RESP_FAULT_DROP) {
+        body_ctx *b = calloc(1, sizeof *b);
+        if (!b)
+            abort();
+        b->h = h;
+        b->len = resp->body.len;
+        b->data = malloc(b->len + 1);
+        if (!b->data)
+            abort();
+        if (b->len)
+            memcpy(b->data, resp->body.buf, b->len);
+        b->limit = resp->fault == LAB_RESP_FAULT_SLOW ? b->len : b->len / 2;
+        b->delay_ms = resp->fault == LAB_RESP_FAULT_SLOW ? resp->fault_arg : 0;
+        r = MHD_create_response_from_callback(b->len, 1024, body_reader, b, body_free);
+        if (!r)
+            body_free(b);
         return r;
     }
     return MHD_create_response_from_buffer(resp->body.len, resp->body.buf ? resp->body.buf : (void *)"",
@@ -318,7 +388,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         lab_resp_status(&resp, lab_status_too_large());
     else
         lab_httpd_dispatch(h, &req, &resp);
-    struct MHD_Response *r = to_mhd(h, conn, c, &resp);
+    if (h->filter)
+        h->filter(h->filter_ud, &req, &resp);
+    struct MHD_Response *r = resp.fault == LAB_RESP_FAULT_RESET ? NULL
+                                                               : to_mhd(h, conn, c, &resp);
     enum MHD_Result ok = MHD_NO;
     if (r) {
         for (size_t i = 0; i < resp.nheaders; i++)

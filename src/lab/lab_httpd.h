@@ -47,6 +47,10 @@ int lab_httpd_port(const lab_httpd *h);
 void lab_httpd_stop(lab_httpd *h);
 void lab_httpd_free(lab_httpd *h);
 
+/* A filter sees every response before it is sent and may replace it or
+ * set resp->fault (the API fault injector). Set before starting. */
+void lab_httpd_set_filter(lab_httpd *h, lab_handler fn, void *ud);
+
 /* Runs one request through the mounts and auth as the server would, without
  * a socket (used by tests and benchmarks). */
 void lab_httpd_dispatch(lab_httpd *h, lab_req *req, lab_resp *resp);

@@ -58,8 +58,19 @@ typedef long (*lab_stream_read)(void *ctx, char *buf, size_t max, int wait_ms);
  * sent after the request head. */
 typedef void (*lab_upgrade_fn)(void *ctx, int fd, const char *extra, size_t extra_len);
 
+/* Transport-level misbehaviour a response can ask for (API faults). */
+enum lab_resp_fault {
+    LAB_RESP_FAULT_NONE = 0,
+    LAB_RESP_FAULT_RESET,     /* close the connection without answering */
+    LAB_RESP_FAULT_TRUNCATE,  /* announce the full length, close halfway through the body */
+    LAB_RESP_FAULT_SLOW,      /* send the body in small chunks, fault_arg ms apart */
+    LAB_RESP_FAULT_DROP,      /* end a stream abruptly after fault_arg chunks */
+};
+
 typedef struct lab_resp {
     int status;
+    enum lab_resp_fault fault;
+    long fault_arg;
     strbuf body;
     lab_kv *headers;
     size_t nheaders;

@@ -47,6 +47,9 @@ static const lab_kind_def builtin[] = {
     {"", "v1", "PersistentVolume", "persistentvolumes", "pv", NULL, ST | NOGEN,
      "Capacity|string|.spec.capacity.storage;Status|string|.status.phase;"
      "Claim|string|.spec.claimRef.name;StorageClass|string|.spec.storageClassName;" AGE, NULL},
+    {"batch", "v1", "Job", "jobs", NULL, "all", NS | ST,
+     "Status|string|.status.conditions[0].type;Completions|integer|.status.succeeded;" AGE,
+     "status.successful"},
     {"storage.k8s.io", "v1", "StorageClass", "storageclasses", "sc", NULL, NOGEN,
      "Provisioner|string|.provisioner;ReclaimPolicy|string|.reclaimPolicy;"
      "VolumeBindingMode|string|.volumeBindingMode;" AGE, NULL},

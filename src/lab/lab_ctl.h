@@ -1,0 +1,76 @@
+/*
+ * lab_ctl: the simulated MTV controller. It watches the store and writes
+ * status the way Forklift's controllers do (forklift.md sections 2-10 and
+ * the section 12 checklist): Provider phases and conditions (registering
+ * each connected provider's inventory with lab_inv), map references and
+ * validity, Hook validity, Plan validation and Ready, Migration runs with
+ * history snapshots, per-VM itineraries and pipelines for cold and warm
+ * migrations, hooks run as Jobs and Pods, the in-flight limit, cancel, and
+ * on VM creation the target VirtualMachine, its DataVolumes and PVCs and a
+ * running VirtualMachineInstance.
+ *
+ * It writes status only through the status subresource and never touches
+ * spec; the only metadata it writes is what the real controller writes
+ * (the Plan ownerReference on Migrations).
+ *
+ * Time: every delay is the real controller's (3 s requeues, minutes of
+ * disk copy and conversion, precopies every controller_precopy_interval
+ * minutes) divided by `speed`, so speed 100 runs a cold migration in about
+ * a second. A warm cutover time is honoured as the delay between seeing it
+ * and that time, divided by speed.
+ *
+ * One controller thread does all reconciling; store write hooks only
+ * queue work. Ownership: the controller borrows everything in its config.
+ */
+#ifndef MTV_LAB_CTL_H
+#define MTV_LAB_CTL_H
+
+#include "lab/lab_faults.h"
+#include "lab/lab_inv.h"
+#include "lab/lab_store.h"
+#include "lab/lab_world.h"
+#include "util/clock.h"
+#include "util/err.h"
+
+/* Collects a source for a Provider that is not served from the world
+ * (vSphere through a real vcsim): fills *src or returns -1 with err (the
+ * connection test failure the Provider reports). */
+typedef int (*lab_collect_fn)(void *ud, const cJSON *provider, const char *url,
+                              const char *user, const char *password, int insecure,
+                              lab_source *src, mtv_err *err);
+/* Powers a source VM on or off (a migration's PowerOffSource); the
+ * controller has already updated the inventory. */
+typedef int (*lab_power_fn)(void *ud, const cJSON *provider, const lab_vm *vm, int on,
+                            mtv_err *err);
+
+typedef struct lab_ctl_config {
+    lab_store *store;
+    lab_inv *inv;
+    const lab_world *world;
+    lab_faults *faults;            /* NULL = none */
+    double speed;                  /* >= 0.001; 1 = real time */
+    const char *namespace;         /* MTV's namespace; NULL = "openshift-mtv" */
+    /* credentials the world's sources accept, per lab_src_type (NULL = any) */
+    const char *users[LAB_SRC_COUNT];
+    const char *passwords[LAB_SRC_COUNT];
+    lab_collect_fn collect;        /* vSphere providers when set */
+    void *collect_ud;
+    lab_power_fn power;
+    void *power_ud;
+    const char *self_url;          /* the lab's URL: remote OpenShift providers pointing here */
+    mtv_clock *clock;              /* borrowed; shared with lab_inv; NULL = a real clock of its own */
+} lab_ctl_config;
+
+typedef struct lab_ctl lab_ctl;
+
+lab_ctl *lab_ctl_new(const lab_ctl_config *cfg);
+/* Subscribes to the store and starts the controller thread. */
+int lab_ctl_start(lab_ctl *c, mtv_err *err);
+/* Stops the thread (pending work is dropped). Safe to call twice. */
+void lab_ctl_stop(lab_ctl *c);
+void lab_ctl_free(lab_ctl *c);
+
+/* Waits until the controller has no queued work due now (tests). */
+void lab_ctl_settle(lab_ctl *c, int timeout_ms);
+
+#endif

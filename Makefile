@@ -15,6 +15,8 @@ APT_PACKAGES := build-essential cmake pkg-config clang libclang-rt-14-dev \
   openssl ca-certificates openssh-server golang-go golang-github-vmware-govmomi-dev
 # the test server checks client certificates with GnuTLS (libmicrohttpd's TLS)
 APT_PACKAGES += libgnutls28-dev
+# the lab's kubectl tests read JSON answers with jq
+APT_PACKAGES += jq
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 30
 BUILD_TYPE ?= RelWithDebInfo

@@ -414,7 +414,10 @@ static void make_credentials(lab_mtv *m)
     for (int t = 0; t < LAB_SRC_COUNT; t++) {
         if (!users[t] || !m->world.src[t].present)
             continue;
-        if (t == LAB_SRC_VSPHERE && m->cfg.vsphere_url) {
+        if (t == LAB_SRC_VSPHERE && !m->cfg.vsphere_url) {
+            /* served from the world, with no endpoint a client could log in to */
+            continue;
+        } else if (t == LAB_SRC_VSPHERE) {
             m->users[t] = xstrdup(m->cfg.vsphere_user ? m->cfg.vsphere_user : "user");
             m->passwords[t] = xstrdup(m->cfg.vsphere_password ? m->cfg.vsphere_password : "pass");
         } else {

@@ -872,7 +872,8 @@ void lab_store_create(lab_store *s, const lab_kind *k, const char *ns, cJSON *ob
             strbuf n = STRBUF_INIT;
             do {
                 sb_reset(&n);
-                sb_adds(&n, gen);
+                /* the API server cuts the base to 58 so the name fits 63 */
+                sb_add(&n, gen, strlen(gen) > 58 ? 58 : strlen(gen));
                 lab_name_suffix(&n);
             } while (lookup(s, k, ns, n.buf));
             replace_item(meta, "name", cJSON_CreateString(n.buf));

@@ -46,6 +46,8 @@ typedef struct run_rt {
     vm_rt *vms;
     size_t nvms;
     char *cutover_seen;        /* Migration spec.cutover last seen */
+    int pending;               /* VMs waiting for the in-flight limit at the last tick */
+    long max_inflight;
     int64_t cutover_due;       /* mono ms; 0 = none yet */
     int64_t last_tick;
 } run_rt;

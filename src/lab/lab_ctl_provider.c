@@ -202,7 +202,8 @@ void ctl_provider(lab_ctl *c, const char *ns, const char *name)
         const char *srv = secret ? jpath_str(secret, "metadata.resourceVersion") : "";
         int64_t now = ctl_now(c);
         int retest = rt->generation != gen || strcmp(rt->secret_rv ? rt->secret_rv : "", srv) ||
-                     (rt->connected < 0 && now >= rt->ready_at) || !lab_inv_has(c->cfg.inv, uid);
+                     (rt->connected < 0 && now >= rt->ready_at) ||
+                     (rt->connected >= 0 && !lab_inv_has(c->cfg.inv, uid));
         if (retest) {
             lab_source src;
             int live;

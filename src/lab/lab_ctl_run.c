@@ -55,6 +55,14 @@ static const step_def steps[] = {
      "WaitForFinalSnapshotRemoval", 0},
 };
 
+static const step_def *step_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
+        if (!strcmp(steps[i].name, name))
+            return &steps[i];
+    return NULL;
+}
+
 typedef struct vm_kind {
     lab_src_type type;
     int warm, prehook, posthook, convert, v2v_copy, preflight;
@@ -474,10 +482,32 @@ static target_ctx target_of(vm_ctx *v)
     return t;
 }
 
+/* An OpenShift source VM is stopped and started through its runStrategy. */
+static void set_kubevirt_power(vm_ctx *v, int on)
+{
+    lab_ctl *c = v->c;
+    const char *ns = js(v->spec_vm, "namespace");
+    cJSON *patch = cJSON_Parse(on ? "{\"spec\":{\"runStrategy\":\"Always\"}}"
+                                  : "{\"spec\":{\"runStrategy\":\"Halted\"}}");
+    lab_result res;
+    lab_store_patch(c->cfg.store, c->k_vm, ns, v->src.name, LAB_PATCH_MERGE, patch, NULL, &res);
+    lab_result_release(&res);
+    cJSON_Delete(patch);
+    cJSON *st = cJSON_CreateObject();
+    cJSON_AddStringToObject(st, "printableStatus", on ? "Running" : "Stopped");
+    cJSON_AddBoolToObject(st, "ready", on);
+    cJSON_AddBoolToObject(st, "created", on);
+    ctl_write_status(c, c->k_vm, ns, v->src.name, st);
+    if (!on)
+        ctl_delete(c, c->k_vmi, ns, v->src.name);
+}
+
 static void set_power(vm_ctx *v, int on)
 {
     if (!v->have_src || v->src.power_on == on)
         return;
+    if (v->type == LAB_SRC_OPENSHIFT)
+        set_kubevirt_power(v, on);
     lab_inv_set_power(v->c->cfg.inv, v->provider_uid, v->src.id, on);
     if (v->c->cfg.power) {
         mtv_err err;
@@ -670,9 +700,13 @@ static int leave(vm_ctx *v, const char *phase)
 {
     lab_ctl *c = v->c;
     const char *sname = step_of(phase, &v->kind);
-    const char *reason = sname ? lab_faults_vm_fail(c->cfg.faults, jpath_str(v->plan, "metadata.name"),
-                                                    v->src.name, sname)
-                               : NULL;
+    /* a step fails in the phase that does its work (ConvertGuest for
+     * ImageConversion), as in the captured failed plan */
+    const step_def *sd = sname ? step_named(sname) : NULL;
+    const char *reason = sd && !strcmp(sd->built_from, phase)
+                             ? lab_faults_vm_fail(c->cfg.faults, jpath_str(v->plan, "metadata.name"),
+                                                  v->src.name, sname)
+                             : NULL;
     if (reason) {
         fail_vm(v, reason);
         return -1;
@@ -947,6 +981,19 @@ static void finish_run(lab_ctl *c, run_rt *r, cJSON *plan, cJSON *status, const 
     ctl_run_forget(c, r->plan_uid);
 }
 
+/* While VMs wait for the in-flight limit, the Ready message counts them. */
+static void ready_message(cJSON *status, const run_rt *r)
+{
+    if (!r->pending)
+        return;
+    char msg[128];
+    snprintf(msg, sizeof msg, "%d VM(s) waiting to start migration (in-flight limit: %ld).",
+             r->pending, r->max_inflight);
+    cJSON *conds = cJSON_GetObjectItemCaseSensitive(status, "conditions");
+    if (lab_cond_has(conds, "Ready"))
+        lab_cond_set(conds, "Ready", LAB_CAT_REQUIRED, NULL, msg, 0, NULL);
+}
+
 static const cJSON *cancel_ref(const cJSON *mig, const char *id)
 {
     const cJSON *e;
@@ -974,8 +1021,10 @@ int64_t ctl_run_step(lab_ctl *c, cJSON *plan, cJSON *status, int ready)
     }
     int64_t now = ctl_now(c);
     int64_t tick = tick_ms(c);
-    if (now - r->last_tick < tick)
+    if (now - r->last_tick < tick) {
+        ready_message(status, r);
         return tick - (now - r->last_tick);
+    }
     r->last_tick = now;
     cJSON *m = obj_member(status, "migration");
     cJSON *vms = cJSON_GetObjectItemCaseSensitive(m, "vms");
@@ -1107,15 +1156,10 @@ int64_t ctl_run_step(lab_ctl *c, cJSON *plan, cJSON *status, int ready)
                        "The plan execution has been CANCELED.");
         ret = -1;
     }
-    if (pending) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "%d VM(s) waiting to start migration (in-flight limit: %ld).",
-                 pending, max_inflight);
-        cJSON *conds = cJSON_GetObjectItemCaseSensitive(status, "conditions");
-        if (lab_cond_has(conds, "Ready"))
-            lab_cond_set(conds, "Ready", LAB_CAT_REQUIRED, NULL, msg, 0, NULL);
-    }
-    /* keep the snapshot's conditions in step with the plan's */
+    r->pending = pending;
+    r->max_inflight = max_inflight;
+    if (ret >= 0)
+        ready_message(status, r);
     cJSON_Delete(mig);
     cJSON_Delete(provider);
     return ret;

@@ -4,8 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab/lab_portforward.h"
+
 struct lab_sources {
     lab_sources_config cfg;
+    lab_portforward *portforward;
 };
 
 static void fault_filter(void *ud, lab_req *req, lab_resp *resp)
@@ -20,8 +23,12 @@ int lab_sources_attach(const lab_sources_config *cfg, lab_sources **out, mtv_err
     if (!s)
         abort();
     s->cfg = *cfg;
+    lab_httpd *h = lab_server_httpd(cfg->server);
     if (cfg->faults)
-        lab_httpd_set_filter(lab_server_httpd(cfg->server), fault_filter, cfg->faults);
+        lab_httpd_set_filter(h, fault_filter, cfg->faults);
+    s->portforward = lab_portforward_new(lab_server_store(cfg->server), cfg->ssh_target);
+    lab_httpd_mount(h, "/apis/subresources.kubevirt.io", 0, lab_portforward_handle,
+                    s->portforward);
     *out = s;
     return 0;
 }
@@ -46,5 +53,8 @@ void lab_sources_stop(lab_sources *s)
 
 void lab_sources_free(lab_sources *s)
 {
+    if (!s)
+        return;
+    lab_portforward_free(s->portforward);
     free(s);
 }

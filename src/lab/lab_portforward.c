@@ -1,0 +1,237 @@
+/*
+ * lab_portforward: see lab_portforward.h. The upgraded connection runs on
+ * its own thread (lab_httpd gives it a blocking socket): it connects to
+ * the target, then relays with poll(): WebSocket binary/text frames to
+ * TCP, TCP reads to binary frames, pings answered, a close frame or
+ * either side's end closes both.
+ */
+#include "lab/lab_portforward.h"
+
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lab/lab_status.h"
+#include "lab/lab_ws.h"
+#include "util/log.h"
+
+struct lab_portforward {
+    lab_store *store;
+    char *host, *port;
+};
+
+lab_portforward *lab_portforward_new(lab_store *store, const char *target)
+{
+    lab_portforward *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    p->store = store;
+    if (target && *target) {
+        const char *colon = strrchr(target, ':');
+        if (colon) {
+            p->host = strndup(target, (size_t)(colon - target));
+            p->port = strdup(colon + 1);
+        }
+    }
+    return p;
+}
+
+void lab_portforward_free(lab_portforward *p)
+{
+    if (!p)
+        return;
+    free(p->host);
+    free(p->port);
+    free(p);
+}
+
+typedef struct session {
+    char *host, *port;
+    char *label;     /* ns/name:port, for logs */
+} session;
+
+static void session_free(void *ctx)
+{
+    session *s = ctx;
+    free(s->host);
+    free(s->port);
+    free(s->label);
+    free(s);
+}
+
+static int dial(const char *host, const char *port)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res, *ai;
+    if (getaddrinfo(host, port, &hints, &res))
+        return -1;
+    int fd = -1;
+    for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
+static void close_frame(int fd, int code, const char *why)
+{
+    unsigned char buf[128];
+    buf[0] = (unsigned char)(code >> 8);
+    buf[1] = (unsigned char)code;
+    size_t n = strlen(why);
+    if (n > sizeof buf - 2)
+        n = sizeof buf - 2;
+    memcpy(buf + 2, why, n);
+    lab_ws_write_frame(fd, LAB_WS_CLOSE, buf, n + 2, 0);
+}
+
+static void relay(void *ctx, int ws, const char *extra, size_t extra_len)
+{
+    session *s = ctx;
+    int tcp = dial(s->host, s->port);
+    if (tcp < 0) {
+        log_info("lab: portforward %s: cannot connect to %s:%s", s->label, s->host, s->port);
+        close_frame(ws, 1011, "the lab's ssh target does not answer");
+        return;
+    }
+    log_debug("lab: portforward %s -> %s:%s", s->label, s->host, s->port);
+    lab_ws_reader r = {ws, extra, extra_len, 0};
+    strbuf payload = STRBUF_INIT;
+    char buf[16384];
+    for (;;) {
+        if (!lab_ws_buffered(&r)) {
+            struct pollfd pf[2] = {{.fd = ws, .events = POLLIN}, {.fd = tcp, .events = POLLIN}};
+            if (poll(pf, 2, -1) < 0)
+                break;
+            if (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+                ssize_t n = read(tcp, buf, sizeof buf);
+                if (n <= 0) {
+                    close_frame(ws, 1000, "");
+                    break;
+                }
+                if (lab_ws_write_frame(ws, LAB_WS_BINARY, buf, (size_t)n, 0) < 0)
+                    break;
+            }
+            if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+        }
+        int op, fin;
+        if (lab_ws_read_frame(&r, &op, &fin, &payload, 1 << 24) < 0)
+            break;
+        if (op == LAB_WS_CLOSE) {
+            lab_ws_write_frame(ws, LAB_WS_CLOSE, payload.buf, payload.len > 2 ? 2 : payload.len, 0);
+            break;
+        }
+        if (op == LAB_WS_PING) {
+            lab_ws_write_frame(ws, LAB_WS_PONG, payload.buf, payload.len, 0);
+            continue;
+        }
+        if (op == LAB_WS_PONG)
+            continue;
+        size_t off = 0;
+        while (off < payload.len) {
+            ssize_t n = write(tcp, payload.buf + off, payload.len - off);
+            if (n <= 0)
+                goto done;
+            off += (size_t)n;
+        }
+    }
+done:
+    sb_release(&payload);
+    close(tcp);
+    log_debug("lab: portforward %s closed", s->label);
+}
+
+static const char *discovery =
+    "{\"kind\":\"APIResourceList\",\"apiVersion\":\"v1\",\"groupVersion\":"
+    "\"subresources.kubevirt.io/v1\",\"resources\":["
+    "{\"name\":\"virtualmachineinstances/portforward\",\"singularName\":\"\",\"namespaced\":true,"
+    "\"kind\":\"VirtualMachineInstance\",\"verbs\":[\"get\"]},"
+    "{\"name\":\"virtualmachines/portforward\",\"singularName\":\"\",\"namespaced\":true,"
+    "\"kind\":\"VirtualMachine\",\"verbs\":[\"get\"]}]}";
+
+static int header_has(const lab_req *req, const char *name, const char *token)
+{
+    const char *v = lab_req_header(req, name);
+    if (!v)
+        return 0;
+    char *copy = strdup(v), *save;
+    int hit = 0;
+    for (char *t = strtok_r(copy, ", ", &save); t && !hit; t = strtok_r(NULL, ", ", &save))
+        hit = !strcasecmp(t, token);
+    free(copy);
+    return hit;
+}
+
+void lab_portforward_handle(void *ud, lab_req *req, lab_resp *resp)
+{
+    lab_portforward *p = ud;
+    char *parts[10];
+    size_t n = 0;
+    char *path = strdup(req->path), *save;
+    for (char *t = strtok_r(path, "/", &save); t && n < 10; t = strtok_r(NULL, "/", &save))
+        parts[n++] = t;
+    /* apis subresources.kubevirt.io v1 namespaces NS KIND NAME portforward PORT [proto] */
+    if (n == 3 && !strcmp(parts[2], "v1")) {
+        lab_resp_raw(resp, 200, "application/json", discovery, strlen(discovery));
+        free(path);
+        return;
+    }
+    if (n < 9 || n > 10 || strcmp(parts[2], "v1") || strcmp(parts[3], "namespaces") ||
+        strcmp(parts[7], "portforward") ||
+        (strcmp(parts[5], "virtualmachineinstances") && strcmp(parts[5], "virtualmachines")) ||
+        (n == 10 && strcasecmp(parts[9], "tcp"))) {
+        lab_resp_status(resp, lab_status_new(404, "NotFound",
+                                             "the server could not find the requested resource",
+                                             NULL));
+        free(path);
+        return;
+    }
+    const char *ns = parts[4], *name = parts[6], *port = parts[8];
+    const lab_kind *vmi_kind = lab_kinds_find(lab_store_kinds(p->store), "kubevirt.io", "v1",
+                                              "virtualmachineinstances");
+    lab_result res;
+    lab_store_get(p->store, vmi_kind, ns, name, &res);
+    cJSON *vmi = res.code == 200 ? lab_blob_parse(res.obj) : NULL;
+    lab_result_release(&res);
+    const char *phase = vmi ? cJSON_GetStringValue(cJSON_GetObjectItem(
+                                  cJSON_GetObjectItem(vmi, "status"), "phase"))
+                            : NULL;
+    if (!vmi) {
+        lab_resp_status(resp, lab_status_not_found("kubevirt.io", "virtualmachineinstances", name));
+    } else if (!phase || strcmp(phase, "Running")) {
+        lab_resp_status(resp, lab_status_bad_request("VirtualMachineInstance is not running"));
+    } else if (!header_has(req, "Upgrade", "websocket") || !lab_req_header(req, "Sec-WebSocket-Key")) {
+        lab_resp_status(resp, lab_status_bad_request("websocket: the client is not using the "
+                                                     "websocket protocol: 'upgrade' token not "
+                                                     "found in 'Connection' header"));
+    } else if (!p->host) {
+        lab_resp_status(resp, lab_status_new(503, "ServiceUnavailable",
+                                             "the lab forwards guest ports to --ssh-target, and "
+                                             "none was given", NULL));
+    } else {
+        session *s = calloc(1, sizeof *s);
+        if (!s)
+            abort();
+        s->host = strdup(p->host);
+        s->port = strdup(p->port);
+        strbuf label = STRBUF_INIT;
+        sb_addf(&label, "%s/%s:%s", ns, name, port);
+        s->label = sb_detach(&label, NULL);
+        char accept[29];
+        lab_ws_accept(lab_req_header(req, "Sec-WebSocket-Key"), accept);
+        lab_resp_upgrade(resp, "websocket", relay, s, session_free);
+        lab_resp_header(resp, "Sec-WebSocket-Accept", accept);
+        if (header_has(req, "Sec-WebSocket-Protocol", "plain.kubevirt.io"))
+            lab_resp_header(resp, "Sec-WebSocket-Protocol", "plain.kubevirt.io");
+    }
+    cJSON_Delete(vmi);
+    free(path);
+}

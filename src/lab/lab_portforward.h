@@ -1,0 +1,30 @@
+/*
+ * lab_portforward: KubeVirt's portforward subresource, the way virtctl
+ * port-forward and the validator reach a guest's SSH:
+ *
+ *   GET /apis/subresources.kubevirt.io/v1/namespaces/NS/virtualmachineinstances/NAME/portforward/PORT[/tcp]
+ *   GET /apis/subresources.kubevirt.io/v1/namespaces/NS/virtualmachines/NAME/portforward/PORT[/tcp]
+ *
+ * upgraded to a WebSocket with subprotocol plain.kubevirt.io whose binary
+ * messages carry the raw TCP stream. The lab has no guests: every
+ * running VMI's every port is proxied to one --ssh-target (an sshd), so
+ * SSH checks run against a real server. The VMI must exist and be
+ * Running (404 / 400 otherwise, as a Kubernetes Status).
+ *
+ * Ownership: lab_portforward_free; the store is borrowed.
+ */
+#ifndef MTV_LAB_PORTFORWARD_H
+#define MTV_LAB_PORTFORWARD_H
+
+#include "lab/lab_req.h"
+#include "lab/lab_store.h"
+
+typedef struct lab_portforward lab_portforward;
+
+/* target: "HOST:PORT" or NULL (then upgrades are refused with a clear error). */
+lab_portforward *lab_portforward_new(lab_store *store, const char *target);
+void lab_portforward_free(lab_portforward *p);
+/* The handler for /apis/subresources.kubevirt.io (ud = the lab_portforward). */
+void lab_portforward_handle(void *ud, lab_req *req, lab_resp *resp);
+
+#endif

@@ -43,6 +43,9 @@ typedef int (*lab_collect_fn)(void *ud, const cJSON *provider, const char *url,
 typedef int (*lab_power_fn)(void *ud, const cJSON *provider, const lab_vm *vm, int on,
                             mtv_err *err);
 
+/* A copy of a world source as it is now (power states applied); 0 or -1. */
+typedef int (*lab_source_fn)(void *ud, lab_src_type type, lab_source *out);
+
 typedef struct lab_ctl_config {
     lab_store *store;
     lab_inv *inv;
@@ -57,6 +60,8 @@ typedef struct lab_ctl_config {
     void *collect_ud;
     lab_power_fn power;
     void *power_ud;
+    lab_source_fn source;          /* NULL = copy the world's sources as loaded */
+    void *source_ud;
     const char *self_url;          /* the lab's URL: remote OpenShift providers pointing here */
     mtv_clock *clock;              /* borrowed; shared with lab_inv; NULL = a real clock of its own */
 } lab_ctl_config;

@@ -138,6 +138,10 @@ static int connect_source(lab_ctl *c, const cJSON *p, const cJSON *secret, lab_s
                                                         ? "the secret has no user and password"
                                                         : "401 Unauthorized: the user name or "
                                                           "password was rejected");
+    } else if (c->cfg.source) {
+        rc = c->cfg.source(c->cfg.source_ud, (lab_src_type)t, src);
+        if (rc < 0)
+            sb_addf(why, "Connection test, failed: the %s source is not available", type);
     } else {
         lab_source_copy(src, &c->cfg.world->src[t]);
         rc = 0;

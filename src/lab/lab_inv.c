@@ -351,6 +351,24 @@ int lab_inv_set_power(lab_inv *inv, const char *uid, const char *vm_id, int on)
     return rc;
 }
 
+void lab_inv_set_power_type(lab_inv *inv, const char *type, const char *vm_id, int on)
+{
+    pthread_mutex_lock(&inv->mu);
+    size_t n = inv->count;
+    char **uids = calloc(n ? n : 1, sizeof *uids);
+    if (!uids)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        uids[i] = !strcmp(inv->items[i].type, type) ? dup_str(inv->items[i].uid) : NULL;
+    pthread_mutex_unlock(&inv->mu);
+    for (size_t i = 0; i < n; i++) {
+        if (uids[i])
+            lab_inv_set_power(inv, uids[i], vm_id, on);
+        free(uids[i]);
+    }
+    free(uids);
+}
+
 /* ---- the REST handler ---- */
 
 static void not_found(lab_resp *resp, int provider)

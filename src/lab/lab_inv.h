@@ -66,6 +66,8 @@ int lab_inv_find_ref(lab_inv *inv, const char *uid, const char *kind, const char
                      const char *name, const char *ns, char **out_id, char **out_name);
 /* Source power changes (a migration powering a source VM off). */
 int lab_inv_set_power(lab_inv *inv, const char *uid, const char *vm_id, int on);
+/* The same for every registered provider of a type (a source API action). */
+void lab_inv_set_power_type(lab_inv *inv, const char *type, const char *vm_id, int on);
 /* The provider type of a registered uid ("" when unknown; static string). */
 const char *lab_inv_type(lab_inv *inv, const char *uid);
 

@@ -570,7 +570,8 @@ int lab_mtv_attach(lab_server *srv, const lab_mtv_config *cfg, lab_mtv **out, mt
         m->ova_dir = sb_detach(&d, NULL);
     }
     lab_sources_config sc = {
-        .server = srv, .world = &m->world, .faults = m->faults, .ssh_target = cfg->ssh_target,
+        .server = srv, .world = &m->world, .faults = m->faults, .inv = m->inv,
+        .ssh_target = cfg->ssh_target,
         .vsphere_url = cfg->vsphere_url, .ova_dir = m->ova_dir,
     };
     for (int t = 0; t < LAB_SRC_COUNT; t++) {

@@ -4,12 +4,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab/lab_ovirt.h"
 #include "lab/lab_portforward.h"
+#include "lab/lab_power.h"
 
 struct lab_sources {
     lab_sources_config cfg;
     lab_portforward *portforward;
+    lab_power *power;
+    lab_ovirt *ovirt;
 };
+
+/* The controller's view of a world source: its VMs' power as it is now. */
+static int source_now(void *ud, lab_src_type type, lab_source *out)
+{
+    lab_sources *s = ud;
+    if ((unsigned)type >= LAB_SRC_COUNT || !s->cfg.world->src[type].present)
+        return -1;
+    lab_source_copy(out, &s->cfg.world->src[type]);
+    for (size_t i = 0; i < out->nvms; i++)
+        out->vms[i].power_on = lab_power_get(s->power, type, &out->vms[i]);
+    return 0;
+}
+
+static int power_world(void *ud, const cJSON *provider, const lab_vm *vm, int on, mtv_err *err)
+{
+    (void)err;
+    lab_sources *s = ud;
+    const cJSON *spec = cJSON_GetObjectItem(provider, "spec");
+    int t = lab_src_type_parse(cJSON_GetStringValue(cJSON_GetObjectItem(spec, "type")));
+    if (t >= 0)
+        lab_power_set(s->power, (lab_src_type)t, vm->id, on);
+    return 0;
+}
 
 static void fault_filter(void *ud, lab_req *req, lab_resp *resp)
 {
@@ -26,9 +53,17 @@ int lab_sources_attach(const lab_sources_config *cfg, lab_sources **out, mtv_err
     lab_httpd *h = lab_server_httpd(cfg->server);
     if (cfg->faults)
         lab_httpd_set_filter(h, fault_filter, cfg->faults);
+    s->power = lab_power_new();
     s->portforward = lab_portforward_new(lab_server_store(cfg->server), cfg->ssh_target);
     lab_httpd_mount(h, "/apis/subresources.kubevirt.io", 0, lab_portforward_handle,
                     s->portforward);
+    const lab_source *ov = &cfg->world->src[LAB_SRC_OVIRT];
+    if (ov->present) {
+        s->ovirt = lab_ovirt_new(ov, s->power, cfg->inv, cfg->users[LAB_SRC_OVIRT],
+                                 cfg->passwords[LAB_SRC_OVIRT]);
+        /* the engine does its own authentication (Basic or SSO tokens) */
+        lab_httpd_mount(h, "/ovirt-engine", LAB_MOUNT_PUBLIC, lab_ovirt_handle, s->ovirt);
+    }
     *out = s;
     return 0;
 }
@@ -42,8 +77,10 @@ int lab_sources_start(lab_sources *s, mtv_err *err)
 
 void lab_sources_wire(lab_sources *s, lab_ctl_config *cc)
 {
-    (void)s;
-    (void)cc;
+    cc->source = source_now;
+    cc->source_ud = s;
+    cc->power = power_world;
+    cc->power_ud = s;
 }
 
 void lab_sources_stop(lab_sources *s)
@@ -56,5 +93,7 @@ void lab_sources_free(lab_sources *s)
     if (!s)
         return;
     lab_portforward_free(s->portforward);
+    lab_ovirt_free(s->ovirt);
+    lab_power_free(s->power);
     free(s);
 }

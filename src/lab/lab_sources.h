@@ -15,6 +15,7 @@
 
 #include "lab/lab_ctl.h"
 #include "lab/lab_faults.h"
+#include "lab/lab_inv.h"
 #include "lab/lab_server.h"
 #include "lab/lab_world.h"
 #include "util/err.h"
@@ -23,6 +24,7 @@ typedef struct lab_sources_config {
     lab_server *server;
     const lab_world *world;
     lab_faults *faults;            /* may be NULL */
+    lab_inv *inv;
     const char *ssh_target;        /* "HOST:PORT" or NULL */
     const char *vsphere_url;       /* vcsim SDK URL or NULL */
     const char *ova_dir;           /* where OVA files go, or NULL */
@@ -36,7 +38,7 @@ typedef struct lab_sources lab_sources;
 int lab_sources_attach(const lab_sources_config *cfg, lab_sources **out, mtv_err *err);
 /* After the server started: writes the OVA files. */
 int lab_sources_start(lab_sources *s, mtv_err *err);
-/* Gives the controller the vSphere collect and power callbacks. */
+/* Gives the controller the source, vSphere collect and power callbacks. */
 void lab_sources_wire(lab_sources *s, lab_ctl_config *cc);
 void lab_sources_stop(lab_sources *s);
 void lab_sources_free(lab_sources *s);

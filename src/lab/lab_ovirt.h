@@ -1,0 +1,37 @@
+/*
+ * lab_ovirt: a simulated oVirt / RHV engine, REST API v4 in XML, for the
+ * validator's oVirt adapter. Mounted at /ovirt-engine on the lab listener:
+ *
+ *   POST /ovirt-engine/sso/oauth/token          password grant -> bearer token (JSON)
+ *   GET  /ovirt-engine/api                      the API root (v4 dialect)
+ *   GET  /ovirt-engine/api/vms[?search=name=X]  and /vms/ID, /vms/ID/nics,
+ *        /vms/ID/diskattachments, /vms/ID/snapshots
+ *   POST /ovirt-engine/api/vms/ID/start|stop|shutdown
+ *   GET  /ovirt-engine/api/disks[/ID], storagedomains[/ID], networks[/ID],
+ *        vnicprofiles[/ID], templates, clusters, datacenters, hosts, events
+ *
+ * Documents follow the element structure of the real recorded responses
+ * (shared/reference/provider-samples/ovirt) with the world's oVirt VMs;
+ * ids are those the lab's inventory reports. Requests need HTTP Basic with
+ * the lab's oVirt user and password, or a token from the SSO endpoint;
+ * anything else is the engine's 401 HTML page, unknown paths its 404 page.
+ *
+ * Ownership: lab_ovirt_free; the source, power table and inventory are
+ * borrowed.
+ */
+#ifndef MTV_LAB_OVIRT_H
+#define MTV_LAB_OVIRT_H
+
+#include "lab/lab_inv.h"
+#include "lab/lab_power.h"
+#include "lab/lab_req.h"
+#include "lab/lab_world.h"
+
+typedef struct lab_ovirt lab_ovirt;
+
+lab_ovirt *lab_ovirt_new(const lab_source *src, lab_power *power, lab_inv *inv,
+                         const char *user, const char *password);
+void lab_ovirt_free(lab_ovirt *o);
+void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp);
+
+#endif

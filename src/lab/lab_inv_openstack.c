@@ -25,7 +25,14 @@ void inv_openstack_flavor_id(const lab_vm *vm, char out[37])
 
 void inv_openstack_project_id(char out[37])
 {
-    lab_stable_uuid("openstack/project/admin", out);
+    /* Keystone ids are 32 hex digits */
+    char uuid[37];
+    lab_stable_uuid("openstack/project/admin", uuid);
+    size_t j = 0;
+    for (size_t i = 0; uuid[i]; i++)
+        if (uuid[i] != '-')
+            out[j++] = uuid[i];
+    out[j] = '\0';
 }
 
 void inv_openstack_subnet_id(const char *network_id, char out[37])

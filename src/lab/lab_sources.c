@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab/lab_openstack.h"
 #include "lab/lab_ovirt.h"
 #include "lab/lab_portforward.h"
 #include "lab/lab_power.h"
@@ -13,6 +14,7 @@ struct lab_sources {
     lab_portforward *portforward;
     lab_power *power;
     lab_ovirt *ovirt;
+    lab_openstack *openstack;
 };
 
 /* The controller's view of a world source: its VMs' power as it is now. */
@@ -64,14 +66,22 @@ int lab_sources_attach(const lab_sources_config *cfg, lab_sources **out, mtv_err
         /* the engine does its own authentication (Basic or SSO tokens) */
         lab_httpd_mount(h, "/ovirt-engine", LAB_MOUNT_PUBLIC, lab_ovirt_handle, s->ovirt);
     }
+    const lab_source *os = &cfg->world->src[LAB_SRC_OPENSTACK];
+    if (os->present) {
+        s->openstack = lab_openstack_new(os, s->power, cfg->inv, cfg->users[LAB_SRC_OPENSTACK],
+                                         cfg->passwords[LAB_SRC_OPENSTACK]);
+        /* Keystone issues the tokens the other services check */
+        lab_httpd_mount(h, "/openstack", LAB_MOUNT_PUBLIC, lab_openstack_handle, s->openstack);
+    }
     *out = s;
     return 0;
 }
 
 int lab_sources_start(lab_sources *s, mtv_err *err)
 {
-    (void)s;
     (void)err;
+    if (s->openstack)
+        lab_openstack_set_base(s->openstack, lab_server_url(s->cfg.server));
     return 0;
 }
 
@@ -94,6 +104,7 @@ void lab_sources_free(lab_sources *s)
         return;
     lab_portforward_free(s->portforward);
     lab_ovirt_free(s->ovirt);
+    lab_openstack_free(s->openstack);
     lab_power_free(s->power);
     free(s);
 }

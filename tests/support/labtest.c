@@ -253,6 +253,39 @@ void labtest_sources(labtest *t)
     }
 }
 
+static int jtype(const cJSON *j)
+{
+    return cJSON_IsBool(j) ? cJSON_True : (j->type & 0xff);
+}
+
+void labtest_json_covers(const cJSON *sample, const cJSON *lab, const char *path,
+                         const char *const *ignore)
+{
+    const cJSON *s;
+    cJSON_ArrayForEach(s, sample)
+    {
+        int skip = 0;
+        for (const char *const *i = ignore; i && *i; i++)
+            skip |= !strcmp(*i, s->string);
+        if (skip)
+            continue;
+        const cJSON *l = cJSON_GetObjectItemCaseSensitive(lab, s->string);
+        cr_assert_not_null(l, "%s.%s: the lab has no such key", path, s->string);
+        /* a null in a sample says nothing about the type a value takes */
+        if (cJSON_IsNull(s))
+            continue;
+        cr_assert_eq(jtype(s), jtype(l), "%s.%s: sample type %d, lab type %d", path, s->string,
+                     jtype(s), jtype(l));
+        char sub[512];
+        snprintf(sub, sizeof sub, "%s.%s", path, s->string);
+        if (cJSON_IsObject(s))
+            labtest_json_covers(s, l, sub, NULL);
+        if (cJSON_IsArray(s) && cJSON_GetArraySize(s) && cJSON_GetArraySize(l) &&
+            cJSON_IsObject(cJSON_GetArrayItem(s, 0)))
+            labtest_json_covers(cJSON_GetArrayItem(s, 0), cJSON_GetArrayItem(l, 0), sub, NULL);
+    }
+}
+
 static size_t collect(char *p, size_t s, size_t n, void *ud)
 {
     sb_add(ud, p, s * n);
@@ -270,16 +303,26 @@ static size_t collect_body(char *p, size_t s, size_t n, void *ud)
 labtest_reply labtest_http(labtest *t, const char *method, const char *path, const char *body,
                            const char *content_type)
 {
-    labtest_reply r = {0};
-    CURL *c = curl_easy_init();
-    char url[1024], auth[600], ct[300];
-    snprintf(url, sizeof url, "%s%s", lab_server_url(t->srv), path);
+    char auth[600], ct[300];
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", lab_server_token(t->srv));
-    struct curl_slist *h = curl_slist_append(NULL, auth);
+    const char *headers[3] = {auth, NULL, NULL};
     if (content_type) {
         snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
-        h = curl_slist_append(h, ct);
+        headers[1] = ct;
     }
+    return labtest_http_headers(t, method, path, body, headers);
+}
+
+labtest_reply labtest_http_headers(labtest *t, const char *method, const char *path,
+                                   const char *body, const char *const *headers)
+{
+    labtest_reply r = {0};
+    CURL *c = curl_easy_init();
+    char url[1024];
+    snprintf(url, sizeof url, "%s%s", lab_server_url(t->srv), path);
+    struct curl_slist *h = NULL;
+    for (const char *const *x = headers; x && *x; x++)
+        h = curl_slist_append(h, *x);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_CAINFO, t->ca);

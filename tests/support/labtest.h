@@ -60,6 +60,13 @@ const cJSON *labtest_path(const cJSON *obj, const char *dotted);
  * "<p>-sto" for both, all Ready. */
 void labtest_sources(labtest *t);
 
+/* Asserts that every key of sample (minus the NULL-terminated ignore
+ * list, top level only) exists in lab with the same JSON type (any type
+ * where the sample has null), recursively; arrays compare their first
+ * elements. path names the place in messages. */
+void labtest_json_covers(const cJSON *sample, const cJSON *lab, const char *path,
+                         const char *const *ignore);
+
 typedef struct labtest_reply {
     long code;                  /* HTTP code, or -CURLcode when the exchange failed */
     strbuf body, headers;
@@ -68,6 +75,9 @@ typedef struct labtest_reply {
 
 labtest_reply labtest_http(labtest *t, const char *method, const char *path, const char *body,
                            const char *content_type);
+/* The same with the given header lines instead of the lab's bearer token. */
+labtest_reply labtest_http_headers(labtest *t, const char *method, const char *path,
+                                   const char *body, const char *const *headers);
 void labtest_reply_free(labtest_reply *r);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "lab/lab_inv.h"
 #include "lab/lab_kinds.h"
+#include "labtest.h"
 #include "testutil.h"
 
 static int64_t fake_now = 1000;
@@ -19,38 +20,6 @@ static int64_t now_ms(void *ud)
 {
     (void)ud;
     return fake_now;
-}
-
-static int jtype(const cJSON *j)
-{
-    return cJSON_IsBool(j) ? cJSON_True : (j->type & 0xff);
-}
-
-/* Every key of sample (minus ignore) exists in lab with the same JSON
- * type, recursively; arrays compare their first elements. */
-static void covers(const cJSON *sample, const cJSON *lab, const char *path,
-                   const char *const *ignore)
-{
-    const cJSON *s;
-    cJSON_ArrayForEach(s, sample)
-    {
-        int skip = 0;
-        for (const char *const *i = ignore; i && *i; i++)
-            skip |= !strcmp(*i, s->string);
-        if (skip)
-            continue;
-        const cJSON *l = cJSON_GetObjectItemCaseSensitive(lab, s->string);
-        cr_assert_not_null(l, "%s.%s: the lab has no such key", path, s->string);
-        cr_assert_eq(jtype(s), jtype(l), "%s.%s: sample type %d, lab type %d", path, s->string,
-                     jtype(s), jtype(l));
-        char sub[512];
-        snprintf(sub, sizeof sub, "%s.%s", path, s->string);
-        if (cJSON_IsObject(s))
-            covers(s, l, sub, NULL);
-        if (cJSON_IsArray(s) && cJSON_GetArraySize(s) && cJSON_GetArraySize(l) &&
-            cJSON_IsObject(cJSON_GetArrayItem(s, 0)))
-            covers(cJSON_GetArrayItem(s, 0), cJSON_GetArrayItem(l, 0), sub, NULL);
-    }
 }
 
 static cJSON *load_sample(const char *rel)
@@ -172,7 +141,7 @@ Test(lab_inv, vsphere_resources_cover_the_kubectl_mtv_samples)
         cr_assert(cJSON_GetArraySize(a.json) > 0, "%s: empty", cases[i].route);
         /* the DvSwitch network sample: compare with a port group, the shared keys */
         const cJSON *lab = cJSON_GetArrayItem(a.json, cJSON_GetArraySize(a.json) - 1);
-        covers(cJSON_GetArrayItem(sample, 0), lab, cases[i].route, cases[i].ignore);
+        labtest_json_covers(cJSON_GetArrayItem(sample, 0), lab, cases[i].route, cases[i].ignore);
         answer_free(&a);
         cJSON_Delete(sample);
     }
@@ -193,7 +162,7 @@ Test(lab_inv, provider_resources_cover_the_console_sample)
         const cJSON *l = cJSON_GetArrayItem(cJSON_GetObjectItem(a.json, *t), 0);
         cr_assert_not_null(l, "no %s provider listed", *t);
         static const char *const ignore[] = {"object", NULL};
-        covers(s, l, *t, ignore);
+        labtest_json_covers(s, l, *t, ignore);
         cr_assert(cJSON_IsObject(cJSON_GetObjectItem(l, "object")));
     }
     /* every type key is present, empty when nothing is registered */

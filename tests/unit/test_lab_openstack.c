@@ -1,0 +1,246 @@
+/* Unit tests for the simulated OpenStack services: Keystone password auth
+ * with X-Subject-Token and a catalog pointing at the lab; Nova servers,
+ * flavors and volume attachments, Neutron networks and ports, Cinder
+ * volumes covering the key sets and value types of the real recorded
+ * responses (provider-samples/openstack); ids that agree with the
+ * inventory; 401 without a token; os-stop. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "labtest.h"
+#include "testutil.h"
+
+static labtest lab;
+static char token_header[600];
+
+static void stop(void)
+{
+    labtest_stop(&lab);
+}
+
+TestSuite(lab_openstack, .fini = stop, .timeout = 60);
+
+static cJSON *sample(const char *name)
+{
+    tu_require_shared();
+    char rel[256];
+    snprintf(rel, sizeof rel, "reference/provider-samples/openstack/%s", name);
+    char *text = tu_read(tu_shared(rel), NULL);
+    cr_assert_not_null(text, "%s", rel);
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    cr_assert_not_null(j);
+    return j;
+}
+
+static labtest_reply login(const char *password)
+{
+    char body[1024];
+    snprintf(body, sizeof body,
+             "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":{\"user\":{"
+             "\"name\":\"%s\",\"domain\":{\"name\":\"Default\"},\"password\":\"%s\"}}},"
+             "\"scope\":{\"project\":{\"name\":\"admin\",\"domain\":{\"name\":\"Default\"}}}}}",
+             lab_mtv_user(lab.mtv, LAB_SRC_OPENSTACK), password);
+    const char *h[] = {"Content-Type: application/json", NULL};
+    return labtest_http_headers(&lab, "POST", "/openstack/identity/v3/auth/tokens", body, h);
+}
+
+static cJSON *os_get(const char *path)
+{
+    const char *h[] = {token_header, NULL};
+    labtest_reply r = labtest_http_headers(&lab, "GET", path, NULL, h);
+    cr_assert_eq(r.code, 200, "%s: %ld %s", path, r.code, sb_str(&r.body));
+    cJSON *j = cJSON_Parse(r.body.buf);
+    cr_assert_not_null(j, "%s: %s", path, r.body.buf);
+    labtest_reply_free(&r);
+    return j;
+}
+
+static void start(void)
+{
+    labtest_start(&lab, NULL);
+    labtest_reply r = login(lab_mtv_password(lab.mtv, LAB_SRC_OPENSTACK));
+    cr_assert_eq(r.code, 201, "%s", r.body.buf);
+    const char *t = strstr(r.headers.buf, "X-Subject-Token: ");
+    cr_assert_not_null(t, "%s", r.headers.buf);
+    t += 17;
+    snprintf(token_header, sizeof token_header, "X-Auth-Token: %.*s", (int)strcspn(t, "\r\n"), t);
+    labtest_reply_free(&r);
+}
+
+Test(lab_openstack, keystone_token_and_catalog)
+{
+    labtest_start(&lab, NULL);
+    labtest_reply r = login(lab_mtv_password(lab.mtv, LAB_SRC_OPENSTACK));
+    cr_assert_eq(r.code, 201);
+    cr_assert(strstr(r.headers.buf, "X-Subject-Token: gAAAAAB"), "%s", r.headers.buf);
+    cJSON *tok = cJSON_Parse(r.body.buf);
+    cJSON *s = sample("keystone.v3.auth-tokens.project-scoped.json");
+    labtest_json_covers(s, tok, "token", NULL);
+    char want[512];
+    snprintf(want, sizeof want, "\"url\":\"%s/openstack/compute/v2.1\"", lab_server_url(lab.srv));
+    char *txt = cJSON_PrintUnformatted(tok);
+    cr_assert(strstr(txt, want), "the catalog points at the lab: %s", txt);
+    static const char *const types[] = {"\"type\":\"compute\"", "\"type\":\"network\"",
+                                        "\"type\":\"volumev3\"", "\"type\":\"image\"",
+                                        "\"type\":\"identity\"", NULL};
+    for (const char *const *t = types; *t; t++)
+        cr_assert(strstr(txt, *t), "%s missing from the catalog", *t);
+    free(txt);
+    cJSON_Delete(s);
+    cJSON_Delete(tok);
+    labtest_reply_free(&r);
+    r = login("wrong-password");
+    cr_assert_eq(r.code, 401);
+    cr_assert(strstr(r.body.buf, "\"title\":\"Unauthorized\""), "%s", r.body.buf);
+    labtest_reply_free(&r);
+    const char *none[] = {NULL};
+    r = labtest_http_headers(&lab, "GET", "/openstack/compute/v2.1/servers", NULL, none);
+    cr_assert_eq(r.code, 401, "no token");
+    labtest_reply_free(&r);
+}
+
+static const lab_vm *world_vm(const char *name)
+{
+    return lab_source_find_vm(&lab_mtv_world(lab.mtv)->src[LAB_SRC_OPENSTACK], NULL, name);
+}
+
+Test(lab_openstack, documents_cover_the_recorded_responses)
+{
+    start();
+    const lab_vm *vm = world_vm("mtv-win2019-3disks");
+    char path[512];
+    /* addresses is keyed by network name: its entries are compared below */
+    static const char *const volume_booted[] = {"image", "addresses", NULL};
+    /* the recorded list caught its server while it was being built */
+    static const char *const building[] = {"image", "OS-EXT-STS:task_state", "addresses", NULL};
+    cJSON *list = os_get("/openstack/compute/v2.1/servers/detail");
+    cJSON *s = sample("nova.servers.detail.json");
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(list, "servers")),
+                 (int)lab_mtv_world(lab.mtv)->src[LAB_SRC_OPENSTACK].nvms);
+    labtest_json_covers(cJSON_GetArrayItem(cJSON_GetObjectItem(s, "servers"), 0),
+                        cJSON_GetArrayItem(cJSON_GetObjectItem(list, "servers"), 0), "servers",
+                        building);
+    cJSON_Delete(s);
+    cJSON_Delete(list);
+    snprintf(path, sizeof path, "/openstack/compute/v2.1/servers/%s", vm->id);
+    cJSON *srv = os_get(path);
+    s = sample("nova.server.show.json");
+    labtest_json_covers(cJSON_GetObjectItem(s, "server"), cJSON_GetObjectItem(srv, "server"), "server",
+                        volume_booted);
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(srv, "server.image")), "",
+                     "servers booted from volumes have no image");
+    const cJSON *sa = cJSON_GetArrayItem(labtest_path(s, "server.addresses")->child, 0);
+    const cJSON *la = labtest_path(srv, "server.addresses.public.0");
+    cr_assert_not_null(la, "addresses are keyed by network name");
+    labtest_json_covers(sa, la, "server.addresses[net][0]", NULL);
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(la, "OS-EXT-IPS-MAC:mac_addr")),
+                     "00:50:56:aa:00:03");
+    cJSON_Delete(s);
+    snprintf(path, sizeof path, "/openstack/compute/v2.1/flavors/%s",
+             cJSON_GetStringValue(labtest_path(srv, "server.flavor.id")));
+    cJSON *fl = os_get(path);
+    s = sample("nova.flavor.show.json");
+    labtest_json_covers(s, fl, "flavor", NULL);
+    cr_assert_eq(cJSON_GetNumberValue(labtest_path(fl, "flavor.vcpus")), 4);
+    cr_assert_eq(cJSON_GetNumberValue(labtest_path(fl, "flavor.ram")), 8192);
+    cJSON_Delete(s);
+    cJSON_Delete(fl);
+    snprintf(path, sizeof path, "/openstack/compute/v2.1/servers/%s/os-volume_attachments", vm->id);
+    cJSON *att = os_get(path);
+    s = sample("nova.os-volume_attachments.json");
+    labtest_json_covers(s, att, "volumeAttachments", NULL);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(att, "volumeAttachments")), 3);
+    cJSON_Delete(s);
+    snprintf(path, sizeof path, "/openstack/volume/v3/%s/volumes/%s",
+             cJSON_GetStringValue(labtest_path(srv, "server.tenant_id")),
+             cJSON_GetStringValue(labtest_path(att, "volumeAttachments.0.volumeId")));
+    cJSON *vol = os_get(path);
+    s = sample("cinder.v3.volume.show.json");
+    labtest_json_covers(s, vol, "volume", NULL);
+    cr_assert_eq(cJSON_GetNumberValue(labtest_path(vol, "volume.size")), 60);
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(vol, "volume.volume_type")), "tripleo");
+    cJSON_Delete(s);
+    cJSON_Delete(vol);
+    cJSON_Delete(att);
+    cJSON *nets = os_get("/openstack/network/v2.0/networks");
+    s = sample("neutron.networks.json");
+    labtest_json_covers(s, nets, "networks", NULL);
+    cJSON_Delete(s);
+    cJSON_Delete(nets);
+    snprintf(path, sizeof path, "/openstack/network/v2.0/ports?device_id=%s", vm->id);
+    cJSON *ports = os_get(path);
+    s = sample("neutron.ports.list.json");
+    const cJSON *sp, *compute = NULL;
+    cJSON_ArrayForEach(sp, cJSON_GetObjectItem(s, "ports"))
+    {
+        if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(sp, "device_owner")), "compute:nova"))
+            compute = sp;
+    }
+    labtest_json_covers(compute, cJSON_GetArrayItem(cJSON_GetObjectItem(ports, "ports"), 0), "port",
+                        NULL);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(ports, "ports")), 2);
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(ports, "ports.0.mac_address")),
+                     "00:50:56:aa:00:03");
+    cJSON_Delete(s);
+    cJSON_Delete(ports);
+    cJSON_Delete(srv);
+}
+
+Test(lab_openstack, ids_agree_with_the_inventory_and_os_stop)
+{
+    start();
+    free(labtest_create(&lab, "v1/secrets",
+                        "{\"metadata\":{\"name\":\"osp\",\"namespace\":\"openshift-mtv\"},"
+                        "\"stringData\":{\"username\":\"%s\",\"password\":\"%s\"}}",
+                        lab_mtv_user(lab.mtv, LAB_SRC_OPENSTACK),
+                        lab_mtv_password(lab.mtv, LAB_SRC_OPENSTACK)));
+    free(labtest_create(&lab, "forklift.konveyor.io/v1beta1/providers",
+                        "{\"metadata\":{\"name\":\"osp\",\"namespace\":\"openshift-mtv\"},\"spec\":{"
+                        "\"type\":\"openstack\",\"url\":\"%s/openstack/identity/v3\",\"secret\":{"
+                        "\"name\":\"osp\",\"namespace\":\"openshift-mtv\"}}}",
+                        lab_server_url(lab.srv)));
+    cJSON *p = labtest_wait_cond(&lab, "forklift.konveyor.io/v1beta1/providers", "openshift-mtv",
+                                 "osp", "Ready", 5000);
+    const lab_vm *vm = world_vm("mtv-rhel8-warm-2disks2nics");
+    char path[512];
+    snprintf(path, sizeof path, "/providers/openstack/%s/vms/%s",
+             cJSON_GetStringValue(labtest_path(p, "metadata.uid")), vm->id);
+    labtest_reply r = labtest_http(&lab, "GET", path, NULL, NULL);
+    cr_assert_eq(r.code, 200, "%s", r.body.buf);
+    cJSON *inv = cJSON_Parse(r.body.buf);
+    labtest_reply_free(&r);
+    snprintf(path, sizeof path, "/openstack/compute/v2.1/servers/%s", vm->id);
+    cJSON *srv = os_get(path);
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(srv, "server.flavor.id")),
+                     cJSON_GetStringValue(labtest_path(inv, "flavorID")));
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(srv, "server.os-extended-volumes:volumes_attached.1.id")),
+                     cJSON_GetStringValue(labtest_path(inv, "attachedVolumes.1.ID")));
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(srv, "server.tenant_id")),
+                     cJSON_GetStringValue(labtest_path(inv, "tenantID")));
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(srv, "server.status")), "ACTIVE");
+    cJSON_Delete(srv);
+    cJSON_Delete(inv);
+    snprintf(path, sizeof path, "/openstack/compute/v2.1/servers/%s/action", vm->id);
+    const char *h[] = {token_header, "Content-Type: application/json", NULL};
+    r = labtest_http_headers(&lab, "POST", path, "{\"os-stop\": null}", h);
+    cr_assert_eq(r.code, 202);
+    labtest_reply_free(&r);
+    snprintf(path, sizeof path, "/openstack/compute/v2.1/servers/%s", vm->id);
+    srv = os_get(path);
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(srv, "server.status")), "SHUTOFF");
+    cr_assert_eq(cJSON_GetNumberValue(labtest_path(srv, "server.OS-EXT-STS:power_state")), 4);
+    cJSON_Delete(srv);
+    snprintf(path, sizeof path, "/providers/openstack/%s/vms/%s",
+             cJSON_GetStringValue(labtest_path(p, "metadata.uid")), vm->id);
+    r = labtest_http(&lab, "GET", path, NULL, NULL);
+    cr_assert(strstr(r.body.buf, "\"status\":\"SHUTOFF\""), "the inventory follows: %s", r.body.buf);
+    labtest_reply_free(&r);
+    cJSON_Delete(p);
+    const char *h2[] = {token_header, NULL};
+    r = labtest_http_headers(&lab, "GET", "/openstack/compute/v2.1/servers/nope", NULL, h2);
+    cr_assert_eq(r.code, 404);
+    cr_assert(strstr(r.body.buf, "\"itemNotFound\""), "%s", r.body.buf);
+    labtest_reply_free(&r);
+}

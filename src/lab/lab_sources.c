@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/log.h"
+
 #include "lab/lab_openstack.h"
+#include "lab/lab_ova.h"
 #include "lab/lab_ovirt.h"
 #include "lab/lab_portforward.h"
 #include "lab/lab_power.h"
@@ -79,9 +82,15 @@ int lab_sources_attach(const lab_sources_config *cfg, lab_sources **out, mtv_err
 
 int lab_sources_start(lab_sources *s, mtv_err *err)
 {
-    (void)err;
     if (s->openstack)
         lab_openstack_set_base(s->openstack, lab_server_url(s->cfg.server));
+    const lab_source *ova = &s->cfg.world->src[LAB_SRC_OVA];
+    if (ova->present && s->cfg.ova_dir) {
+        int n = lab_ova_write_all(ova, s->cfg.ova_dir, err);
+        if (n < 0)
+            return -1;
+        log_info("lab: %d OVA files in %s", n, s->cfg.ova_dir);
+    }
     return 0;
 }
 

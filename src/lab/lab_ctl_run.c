@@ -536,7 +536,8 @@ static void finish_vm(vm_ctx *v)
 
 static void fail_vm(vm_ctx *v, const char *reason)
 {
-    const char *phase = js(v->vm_status, "phase");
+    char phase[64]; /* finish_vm replaces the status string */
+    snprintf(phase, sizeof phase, "%s", js(v->vm_status, "phase"));
     const char *sname = step_of(phase, &v->kind);
     cJSON *step = sname ? find_step(v->vm_status, sname) : NULL;
     cJSON *reasons = cJSON_CreateArray();
@@ -1156,10 +1157,11 @@ int64_t ctl_run_step(lab_ctl *c, cJSON *plan, cJSON *status, int ready)
                        "The plan execution has been CANCELED.");
         ret = -1;
     }
-    r->pending = pending;
-    r->max_inflight = max_inflight;
-    if (ret >= 0)
+    if (ret >= 0) { /* finish_run freed the run */
+        r->pending = pending;
+        r->max_inflight = max_inflight;
         ready_message(status, r);
+    }
     cJSON_Delete(mig);
     cJSON_Delete(provider);
     return ret;

@@ -794,6 +794,7 @@ int lab_world_parse(lab_world *w, const char *name, const char *text, size_t n, 
     cJSON_AddItemToObject(w->vsphere_doc, "vms",
                           top_vms ? cJSON_Duplicate(top_vms, 1) : cJSON_CreateArray());
 out:
+    sb_release(&c.ptr);
     json_doc_free(&doc);
     if (rc < 0)
         lab_world_free(w);

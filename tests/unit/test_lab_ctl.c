@@ -81,7 +81,9 @@ Test(lab_ctl, provider_validation_and_connection_failures)
     cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(labtest_cond(p, "ConnectionTestFailed"),
                                                               "category")), "Critical");
     cr_assert(!labtest_has_cond(p, "Ready"));
-    cr_assert_null(strstr(cJSON_PrintUnformatted(p), "not-the-password"));
+    char *txt = cJSON_PrintUnformatted(p);
+    cr_assert_null(strstr(txt, "not-the-password"));
+    free(txt);
     cJSON_Delete(p);
     free(labtest_create(&lab, FK "providers",
                         "{\"metadata\":{\"name\":\"nosecret\",\"namespace\":\"" NS "\"},\"spec\":{"
@@ -393,7 +395,9 @@ Test(lab_ctl, fault_plan_never_ready)
     cJSON *p = labtest_wait_cond(&lab, FK "plans", NS, "stuck", "VMCriticalConcerns", 5000);
     const cJSON *c = labtest_cond(p, "VMCriticalConcerns");
     cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(c, "category")), "Critical");
-    cr_assert(strstr(cJSON_PrintUnformatted(c), "Storage array unreachable."));
+    char *txt = cJSON_PrintUnformatted(c);
+    cr_assert(strstr(txt, "Storage array unreachable."));
+    free(txt);
     cJSON_Delete(p);
     migrate("stuck", NULL);
     cJSON *m = labtest_wait_cond(&lab, FK "migrations", NS, "stuck-run", "PlanNotReady", 5000);

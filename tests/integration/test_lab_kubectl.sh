@@ -3,8 +3,9 @@
 # kubeconfig the lab writes: raw GETs, tables, JSON, create -f with
 # validation against the real Forklift CRDs, patches, watches, wait,
 # delete with a finalizer, protobuf namespace creation, and a clean stop
-# on SIGTERM. Every kubectl call gets a fresh --cache-dir, because kubectl
-# caches discovery and the dispatcher's version probe per host:port.
+# on SIGTERM. The API server alone (--no-mtv: no webhooks, no controller).
+# Every kubectl call gets a fresh --cache-dir, because kubectl caches
+# discovery and the dispatcher's version probe per host:port.
 set -euo pipefail
 
 KUBECTL=${KUBECTL:-$(command -v kubectl || true)}
@@ -37,11 +38,12 @@ fail() {
   exit 1
 }
 
-"$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$work/state" --log-file "$work/lab.log" \
+"$MTV_BIN" lab serve --no-mtv --crds "$CRDS" --state-dir "$work/state" --log-file "$work/lab.log" \
   >"$work/lab.out" 2>&1 &
 lab_pid=$!
 for _ in $(seq 100); do
-  [ -s "$work/state/kubeconfig" ] && break
+  # the URL line comes after the kubeconfig, once MTV is seeded too
+  [ -s "$work/state/kubeconfig" ] && grep -q "^Stop with" "$work/lab.out" && break
   kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
   sleep 0.1
 done

@@ -5,6 +5,7 @@
 # Exit 77 when the toolchain or library is missing, so tests can skip.
 set -euo pipefail
 out=${1:?usage: build.sh OUTPUT_BINARY}
+case $out in /*) ;; *) out=$PWD/$out ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/github.com/vmware/govmomi/simulator ]; then
   echo "vcsim: go or golang-github-vmware-govmomi-dev is not installed" >&2
@@ -17,5 +18,8 @@ mkdir -p "$(dirname "$out")"
 cache=$(dirname "$out")/go-cache
 mkdir -p "$cache"
 cd "$here"
+# build beside and rename, so tests building it at the same time never run a
+# half-written binary
 GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off GOCACHE="$cache" GOPATH="$cache/gopath" \
-  go build -o "$out" .
+  go build -o "$out.tmp.$$" .
+mv -f "$out.tmp.$$" "$out"

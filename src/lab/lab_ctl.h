@@ -34,10 +34,11 @@
 
 /* Collects a source for a Provider that is not served from the world
  * (vSphere through a real vcsim): fills *src or returns -1 with err (the
- * connection test failure the Provider reports). */
+ * connection test failure the Provider reports). cacert is the secret's
+ * "cacert" (PEM) or NULL. */
 typedef int (*lab_collect_fn)(void *ud, const cJSON *provider, const char *url,
-                              const char *user, const char *password, int insecure,
-                              lab_source *src, mtv_err *err);
+                              const char *user, const char *password, const char *cacert,
+                              int insecure, lab_source *src, mtv_err *err);
 /* Powers a source VM on or off (a migration's PowerOffSource); the
  * controller has already updated the inventory. */
 typedef int (*lab_power_fn)(void *ud, const cJSON *provider, const lab_vm *vm, int on,

@@ -125,8 +125,10 @@ static int connect_source(lab_ctl *c, const cJSON *p, const cJSON *secret, lab_s
     if (t == LAB_SRC_VSPHERE && c->cfg.collect) {
         mtv_err err;
         mtv_err_clear(&err);
-        rc = c->cfg.collect(c->cfg.collect_ud, p, url, user, pass,
+        char *cacert = secret_value(secret, "cacert");
+        rc = c->cfg.collect(c->cfg.collect_ud, p, url, user, pass, cacert,
                             insecure && !strcmp(insecure, "true"), src, &err);
+        free(cacert);
         if (rc < 0)
             sb_addf(why, "Connection test, failed: %s", err.msg);
     } else if (t < 0 || !c->cfg.world->src[t].present) {

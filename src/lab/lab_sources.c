@@ -11,6 +11,7 @@
 #include "lab/lab_ovirt.h"
 #include "lab/lab_portforward.h"
 #include "lab/lab_power.h"
+#include "lab/lab_vsphere.h"
 
 struct lab_sources {
     lab_sources_config cfg;
@@ -18,6 +19,7 @@ struct lab_sources {
     lab_power *power;
     lab_ovirt *ovirt;
     lab_openstack *openstack;
+    lab_vsphere *vsphere;          /* with --vsphere */
 };
 
 /* The controller's view of a world source: its VMs' power as it is now. */
@@ -32,12 +34,25 @@ static int source_now(void *ud, lab_src_type type, lab_source *out)
     return 0;
 }
 
+static int collect_vsphere(void *ud, const cJSON *provider, const char *url, const char *user,
+                           const char *password, const char *cacert, int insecure,
+                           lab_source *src, mtv_err *err)
+{
+    (void)provider;
+    lab_sources *s = ud;
+    lab_vsphere_login l = {.url = url, .user = user, .password = password, .cacert = cacert,
+                           .insecure = insecure};
+    return lab_vsphere_collect(s->vsphere, &l, src, err);
+}
+
 static int power_world(void *ud, const cJSON *provider, const lab_vm *vm, int on, mtv_err *err)
 {
-    (void)err;
     lab_sources *s = ud;
     const cJSON *spec = cJSON_GetObjectItem(provider, "spec");
     int t = lab_src_type_parse(cJSON_GetStringValue(cJSON_GetObjectItem(spec, "type")));
+    if (t == LAB_SRC_VSPHERE && s->vsphere)
+        return lab_vsphere_power(s->vsphere, cJSON_GetStringValue(cJSON_GetObjectItem(spec, "url")),
+                                 vm->id, on, err);
     if (t >= 0)
         lab_power_set(s->power, (lab_src_type)t, vm->id, on);
     return 0;
@@ -50,11 +65,14 @@ static void fault_filter(void *ud, lab_req *req, lab_resp *resp)
 
 int lab_sources_attach(const lab_sources_config *cfg, lab_sources **out, mtv_err *err)
 {
-    (void)err;
     lab_sources *s = calloc(1, sizeof *s);
     if (!s)
         abort();
     s->cfg = *cfg;
+    if (cfg->vsphere_url && !(s->vsphere = lab_vsphere_new(err))) {
+        free(s);
+        return -1;
+    }
     lab_httpd *h = lab_server_httpd(cfg->server);
     if (cfg->faults)
         lab_httpd_set_filter(h, fault_filter, cfg->faults);
@@ -100,6 +118,10 @@ void lab_sources_wire(lab_sources *s, lab_ctl_config *cc)
     cc->source_ud = s;
     cc->power = power_world;
     cc->power_ud = s;
+    if (s->vsphere) {
+        cc->collect = collect_vsphere;
+        cc->collect_ud = s;
+    }
 }
 
 void lab_sources_stop(lab_sources *s)
@@ -114,6 +136,7 @@ void lab_sources_free(lab_sources *s)
     lab_portforward_free(s->portforward);
     lab_ovirt_free(s->ovirt);
     lab_openstack_free(s->openstack);
+    lab_vsphere_free(s->vsphere);
     lab_power_free(s->power);
     free(s);
 }

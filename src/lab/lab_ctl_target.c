@@ -598,14 +598,14 @@ int ctl_create_vm(target_ctx *t, mtv_err *err)
     {
         cJSON_AddItemToObject(tlabels, l->string, cJSON_Duplicate(l, 1));
     }
+    cJSON_DeleteItemFromObjectCaseSensitive(tlabels, "app");
+    cJSON_AddStringToObject(tlabels, "app", name.buf);
     cJSON_ArrayForEach(l, cJSON_GetObjectItem(bad, "labels"))
     {
         cJSON_DeleteItemFromObjectCaseSensitive(tlabels, l->string);
         if (!cJSON_IsNull(l))
             cJSON_AddItemToObject(tlabels, l->string, cJSON_Duplicate(l, 1));
     }
-    cJSON_DeleteItemFromObjectCaseSensitive(tlabels, "app");
-    cJSON_AddStringToObject(tlabels, "app", name.buf);
     cJSON *tann = cJSON_AddObjectToObject(tmeta, "annotations");
     cJSON_AddStringToObject(tann, "vm.kubevirt.io/flavor", "");
     cJSON_AddStringToObject(tann, "vm.kubevirt.io/os", "");

@@ -453,6 +453,8 @@ Test(lab_ctl, fault_wrong_created_vm)
     cr_assert_not_null(vm);
     const cJSON *tl = labtest_path(vm, "spec.template.metadata.labels");
     cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(tl, "extra")), "x");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(tl, "app")), "other",
+                     "a wrong label overrides the one the controller sets");
     cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(tl, "team")), "a");
     cr_assert_str_eq(cJSON_GetStringValue(labtest_path(vm, "spec.runStrategy")), "Always",
                      "targetPowerState off, but the fault powers it on");

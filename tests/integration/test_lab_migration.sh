@@ -42,6 +42,14 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 export KUBECONFIG="$work/state/kubeconfig"
+# the providers file the lab writes is one the validator accepts
+if [ -n "${MTV_SOURCE_DIR:-}" ] && [ -d "$MTV_SOURCE_DIR/scenarios" ]; then
+  "$MTV_BIN" config check --providers-json "$work/state/.providers.json" \
+    --catalog "$MTV_SOURCE_DIR/scenarios" >"$work/check.out" 2>&1 \
+    || fail "config check of the lab's .providers.json: $(cat "$work/check.out")"
+  pw=$(jq -r .ovirt.password "$work/state/.providers.json")
+  ! grep -qF "$pw" "$work/check.out" || fail "config check printed the oVirt password"
+fi
 n=0
 k() {  # kubectl with a fresh cache dir (discovery is cached per host:port)
   n=$((n + 1))

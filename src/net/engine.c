@@ -8,6 +8,8 @@
 #include "net/engine.h"
 
 #include <curl/curl.h>
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +229,30 @@ static void set_blob(CURL *h, CURLoption opt, const char *pem)
     curl_easy_setopt(h, opt, &blob);
 }
 
+static void apply_tls(CURL *h, const net_tls *tls)
+{
+    if (tls->insecure) {
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (tls->ca_pem)
+        set_blob(h, CURLOPT_CAINFO_BLOB, tls->ca_pem);
+    else if (tls->ca_file)
+        curl_easy_setopt(h, CURLOPT_CAINFO, tls->ca_file);
+    if (tls->cert_pem) {
+        set_blob(h, CURLOPT_SSLCERT_BLOB, tls->cert_pem);
+        curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+    } else if (tls->cert_file) {
+        curl_easy_setopt(h, CURLOPT_SSLCERT, tls->cert_file);
+    }
+    if (tls->key_pem) {
+        set_blob(h, CURLOPT_SSLKEY_BLOB, tls->key_pem);
+        curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+    } else if (tls->key_file) {
+        curl_easy_setopt(h, CURLOPT_SSLKEY, tls->key_file);
+    }
+}
+
 static int fail(mtv_err *err, enum net_failure *failure, enum net_failure kind, const char *fmt,
                 const char *a, const char *b)
 {
@@ -234,21 +260,30 @@ static int fail(mtv_err *err, enum net_failure *failure, enum net_failure kind, 
     return mtv_err_set(err, MTV_EXIT_ENV, fmt, a, b);
 }
 
-static int classify(CURLcode rc, const http_request *req, const char *detail, int timeout_ms,
-                    enum net_failure *failure, mtv_err *err)
+/* scheme://host:port of url, never with user:password@ */
+static void shown_origin(const char *url, strbuf *out)
 {
     strbuf origin = STRBUF_INIT;
-    if (http_url_split(sb_str(&req->url), &origin, NULL, NULL) < 0)
-        sb_adds(&origin, sb_str(&req->url));
+    if (http_url_split(url, &origin, NULL, NULL) < 0)
+        sb_adds(&origin, url);
     const char *o = sb_str(&origin);
     const char *at = strchr(o, '@');
-    strbuf shown = STRBUF_INIT;
-    if (at) {   /* never show user:password@ */
+    if (at) {
         const char *sep = strstr(o, "://");
-        sb_add(&shown, o, sep ? (size_t)(sep + 3 - o) : 0);
-        sb_adds(&shown, at + 1);
-        o = shown.buf;
+        sb_add(out, o, sep ? (size_t)(sep + 3 - o) : 0);
+        sb_adds(out, at + 1);
+    } else {
+        sb_adds(out, o);
     }
+    sb_release(&origin);
+}
+
+static int classify(CURLcode rc, const char *url, const char *detail, int timeout_ms,
+                    enum net_failure *failure, mtv_err *err)
+{
+    strbuf shown = STRBUF_INIT;
+    shown_origin(url, &shown);
+    const char *o = shown.buf;
     int r;
     switch (rc) {
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -288,7 +323,6 @@ static int classify(CURLcode rc, const http_request *req, const char *detail, in
     default:
         r = fail(err, failure, NET_FAIL_OTHER, "request to %s failed: %s", o, detail);
     }
-    sb_release(&origin);
     sb_release(&shown);
     return r;
 }
@@ -357,27 +391,7 @@ int net_engine_exchange(net_engine *e, const http_request *req, const net_sink *
     sb_release(&line);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 
-    const net_tls *tls = &ep->tls;
-    if (tls->insecure) {
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
-    if (tls->ca_pem)
-        set_blob(h, CURLOPT_CAINFO_BLOB, tls->ca_pem);
-    else if (tls->ca_file)
-        curl_easy_setopt(h, CURLOPT_CAINFO, tls->ca_file);
-    if (tls->cert_pem) {
-        set_blob(h, CURLOPT_SSLCERT_BLOB, tls->cert_pem);
-        curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-    } else if (tls->cert_file) {
-        curl_easy_setopt(h, CURLOPT_SSLCERT, tls->cert_file);
-    }
-    if (tls->key_pem) {
-        set_blob(h, CURLOPT_SSLKEY_BLOB, tls->key_pem);
-        curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
-    } else if (tls->key_file) {
-        curl_easy_setopt(h, CURLOPT_SSLKEY, tls->key_file);
-    }
+    apply_tls(h, &ep->tls);
 
     long total = req->timeout_ms > 0 ? req->timeout_ms : ep->total_timeout_ms;
     if (ep->connect_timeout_ms > 0)
@@ -402,7 +416,7 @@ int net_engine_exchange(net_engine *e, const http_request *req, const net_sink *
     int stopped = x.stopped || (req->cancel && atomic_load(req->cancel));
     if (rc != CURLE_OK && !(stopped && code > 0)) {
         const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-        result = classify(rc, req, detail, (int)total, failure, err);
+        result = classify(rc, url, detail, (int)total, failure, err);
     } else {
         if (stopped)
             *failure = NET_FAIL_CANCELLED;
@@ -422,4 +436,121 @@ int net_engine_exchange(net_engine *e, const http_request *req, const net_sink *
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(h);
     return result;
+}
+
+/* ---- raw connections -------------------------------------------------------- */
+
+struct net_conn {
+    CURL *h;
+    curl_socket_t sock;
+    strbuf origin;   /* for messages; no userinfo */
+};
+
+int net_engine_connect(net_engine *e, const net_endpoint *ep, const char *url, net_conn **out,
+                       enum net_failure *failure, mtv_err *err)
+{
+    (void)e;   /* no shared pool: a tunnel must never take or give back a pooled connection */
+    pthread_once(&global_once, global_init);
+    *out = NULL;
+    *failure = NET_OK;
+    net_endpoint defaults;
+    net_endpoint_init(&defaults);
+    if (!ep)
+        ep = &defaults;
+    CURL *h = curl_easy_init();
+    if (!h)
+        return fail(err, failure, NET_FAIL_OTHER, "cannot start a connection%s%s", "", "");
+    char errbuf[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    /* ALPN must offer only http/1.1: the caller speaks HTTP/1.1 (an upgrade) itself */
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    apply_tls(h, &ep->tls);
+    if (ep->connect_timeout_ms > 0)
+        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ep->connect_timeout_ms);
+    if (ep->proxy)
+        curl_easy_setopt(h, CURLOPT_PROXY, ep->proxy);
+    /* any proxy, explicit or from the environment, is passed with CONNECT */
+    curl_easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, 1L);
+    CURLcode rc = curl_easy_perform(h);
+    curl_socket_t sock = CURL_SOCKET_BAD;
+    if (rc == CURLE_OK && (curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK ||
+                           sock == CURL_SOCKET_BAD))
+        rc = CURLE_COULDNT_CONNECT;
+    if (rc != CURLE_OK) {
+        const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+        classify(rc, url, detail, (int)ep->connect_timeout_ms, failure, err);
+        curl_easy_cleanup(h);
+        return -1;
+    }
+    net_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        abort();
+    c->h = h;
+    c->sock = sock;
+    shown_origin(url, &c->origin);
+    *out = c;
+    return 0;
+}
+
+ssize_t net_conn_send(net_conn *c, const void *buf, size_t n, mtv_err *err)
+{
+    size_t sent = 0;
+    CURLcode rc = curl_easy_send(c->h, buf, n, &sent);
+    if (rc == CURLE_AGAIN)
+        return 0;
+    if (rc != CURLE_OK)
+        return mtv_err_set(err, MTV_EXIT_ENV, "sending to %s failed: %s", c->origin.buf,
+                           curl_easy_strerror(rc));
+    return (ssize_t)sent;
+}
+
+ssize_t net_conn_recv(net_conn *c, void *buf, size_t n, int *eof, mtv_err *err)
+{
+    size_t got = 0;
+    *eof = 0;
+    CURLcode rc = curl_easy_recv(c->h, buf, n, &got);
+    if (rc == CURLE_AGAIN)
+        return 0;
+    if (rc != CURLE_OK)
+        return mtv_err_set(err, MTV_EXIT_ENV, "receiving from %s failed: %s", c->origin.buf,
+                           curl_easy_strerror(rc));
+    if (got == 0)
+        *eof = 1;
+    return (ssize_t)got;
+}
+
+int net_conn_wait(net_conn *c, int for_write, int wake_fd, long timeout_ms)
+{
+    struct pollfd fds[2] = {{.fd = c->sock, .events = for_write ? POLLOUT : POLLIN},
+                            {.fd = wake_fd, .events = POLLIN}};
+    for (;;) {
+        int rc = poll(fds, wake_fd >= 0 ? 2 : 1, timeout_ms < 0 ? -1 : (int)timeout_ms);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            return 0;
+        if (wake_fd >= 0 && fds[1].revents)
+            return 2;
+        return 1;
+    }
+}
+
+const char *net_conn_origin(const net_conn *c)
+{
+    return c->origin.buf;
+}
+
+void net_conn_close(net_conn *c)
+{
+    if (!c)
+        return;
+    curl_easy_cleanup(c->h);
+    sb_release(&c->origin);
+    free(c);
 }

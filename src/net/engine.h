@@ -11,6 +11,8 @@
 #ifndef MTV_NET_ENGINE_H
 #define MTV_NET_ENGINE_H
 
+#include <sys/types.h>
+
 #include "net/http.h"
 #include "util/err.h"
 
@@ -55,6 +57,31 @@ void net_engine_free(net_engine *e);
  */
 int net_engine_exchange(net_engine *e, const http_request *req, const net_sink *sink,
                         http_response *resp, enum net_failure *failure, mtv_err *err);
+
+/*
+ * Raw connections, for tunnels (net/websocket.h): a connected byte stream
+ * to the origin of url, plain for http:// and TLS for https:// exactly as
+ * the endpoint says (CA, client certificate, explicit insecure), through the
+ * endpoint's proxy or the *_proxy environment (always tunnelled with
+ * CONNECT), within the endpoint's connect timeout. Opened with libcurl's
+ * CONNECT_ONLY mode; it never takes or returns a pooled connection and
+ * offers only HTTP/1.1 in ALPN, so the caller can speak HTTP/1.1 on it.
+ *
+ * send and recv never block: they return 0 when the socket is not ready
+ * (recv sets *eof when the peer closed instead). net_conn_wait blocks until
+ * the socket is ready (1), timeout_ms passes (0; -1 waits forever), or
+ * wake_fd (>= 0) becomes readable (2). One thread at a time per conn; the
+ * conn is the caller's to net_conn_close.
+ */
+typedef struct net_conn net_conn;
+int net_engine_connect(net_engine *e, const net_endpoint *ep, const char *url, net_conn **out,
+                       enum net_failure *failure, mtv_err *err);
+ssize_t net_conn_send(net_conn *c, const void *buf, size_t n, mtv_err *err);
+ssize_t net_conn_recv(net_conn *c, void *buf, size_t n, int *eof, mtv_err *err);
+int net_conn_wait(net_conn *c, int for_write, int wake_fd, long timeout_ms);
+/* "https://host:port" for messages (never with user:password@). */
+const char *net_conn_origin(const net_conn *c);
+void net_conn_close(net_conn *c);
 
 /* "libcurl/7.88.1 OpenSSL/3.0..." */
 const char *net_engine_version(void);

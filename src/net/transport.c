@@ -18,6 +18,8 @@
 #include "recorder/matchkey.h"
 #include "recorder/redact.h"
 #include "recorder/replay.h"
+#include "net/websocket.h"
+#include "net/ws_frame.h"
 #include "util/codec.h"
 #include "util/log.h"
 
@@ -683,14 +685,72 @@ const char *transport_var_get(transport *t, const char *name)
     return v;
 }
 
-int transport_open_bytestream(transport *t, http_request *req, net_bytestream **out, mtv_err *err)
+/* ---- byte streams ----------------------------------------------------------------- */
+
+typedef struct ws_stream {
+    net_bytestream base;
+    ws_conn *ws;
+} ws_stream;
+
+static ssize_t ws_stream_read(net_bytestream *s, void *buf, size_t n, mtv_err *err)
 {
-    (void)t;
+    return ws_read(((ws_stream *)s)->ws, buf, n, err);
+}
+
+static int ws_stream_write(net_bytestream *s, const void *buf, size_t n, mtv_err *err)
+{
+    return ws_write(((ws_stream *)s)->ws, WS_OP_BINARY, buf, n, err);
+}
+
+static void ws_stream_shutdown(net_bytestream *s)
+{
+    ws_shutdown(((ws_stream *)s)->ws);
+}
+
+static void ws_stream_close(net_bytestream *s)
+{
+    ws_stream *w = (ws_stream *)s;
+    mtv_err err;
+    if (ws_close(w->ws, WS_CLOSE_NORMAL, "", &err) < 0)
+        log_debug("closing a WebSocket: %s", err.msg);
+    ws_free(w->ws);
+    free(w);
+}
+
+int transport_open_bytestream(transport *t, http_request *req, const char *subprotocol,
+                              net_bytestream **out, http_response *resp, enum net_failure *failure,
+                              mtv_err *err)
+{
     *out = NULL;
-    return mtv_err_set(err, MTV_EXIT_ENV,
-                       "%s %s: byte-stream tunnels (WebSocket) are not implemented yet; guest "
-                       "commands over SSH need a direct connection for now",
-                       req->method, sb_str(&req->url));
+    if (failure)
+        *failure = NET_OK;
+    if (t->mode == TRANSPORT_REPLAY) {
+        if (failure)
+            *failure = NET_FAIL_OTHER;
+        return mtv_err_set(err, MTV_EXIT_DIVERGED,
+                           "%s: a replay opens no tunnels; what went through one is answered from "
+                           "the cassette's custom entries (this call has none to stand for it)",
+                           sb_str(&req->url));
+    }
+    apply_auth(t, req);
+    ws_options o = {.subprotocol = subprotocol, .clock = t->clock};
+    o.handshake_timeout_ms = req->timeout_ms > 0 ? req->timeout_ms
+                             : req->endpoint ? req->endpoint->total_timeout_ms : 0;
+    ws_conn *ws = NULL;
+    if (ws_connect(t->engine, req, &o, &ws, resp, failure, err) < 0)
+        return -1;
+    ws_stream *s = calloc(1, sizeof *s);
+    if (!s)
+        abort();
+    s->base.read = ws_stream_read;
+    s->base.write = ws_stream_write;
+    s->base.shutdown = ws_stream_shutdown;
+    s->base.close = ws_stream_close;
+    s->base.impl = s;
+    s->ws = ws;
+    log_debug("tunnel open: %s (subprotocol '%s')", sb_str(&req->url), ws_subprotocol(ws));
+    *out = &s->base;
+    return 0;
 }
 
 int transport_finish(transport *t, const char *bundle_path, const char *log_path, mtv_err *err)

@@ -117,19 +117,38 @@ int transport_var_set(transport *t, const char *name, const char *value, mtv_err
 const char *transport_var_get(transport *t, const char *name);
 
 /*
- * Byte-stream seam for tunnels (SSH over a Kubernetes WebSocket): a
- * bidirectional stream opened by a request. Not implemented yet: the call
- * fails with a clear error in every mode. The SSH layer records guest
- * commands as custom entries, so replay never needs the raw bytes.
+ * Byte streams for tunnels (SSH over a KubeVirt VMI portforward): a
+ * bidirectional stream opened by an HTTP upgrade to WebSocket
+ * (net/websocket.h), whose binary messages carry the bytes. Live and record
+ * open a real stream with one attempt (the caller owns retrying) and with
+ * the endpoint's auth, TLS and proxy; the upgrade is not journalled, because
+ * what flows through a tunnel is recorded by its user as custom entries (the
+ * SSH layer records each guest command and its result). Replay refuses:
+ * nothing in a replay may need raw bytes.
+ *
+ * read blocks until bytes arrive (> 0), the stream ends (0: the peer closed
+ * normally, or shutdown was called) or fails (-1 with err). write sends all
+ * n bytes or fails. One reader and one writer may run at once; shutdown may
+ * be called from any thread. close ends the stream (closing handshake) and
+ * frees it; no read or write may be running then.
  */
 typedef struct net_bytestream net_bytestream;
 struct net_bytestream {
-    ssize_t (*read)(net_bytestream *s, void *buf, size_t n);
-    ssize_t (*write)(net_bytestream *s, const void *buf, size_t n);
+    ssize_t (*read)(net_bytestream *s, void *buf, size_t n, mtv_err *err);
+    int (*write)(net_bytestream *s, const void *buf, size_t n, mtv_err *err);
+    void (*shutdown)(net_bytestream *s);
     void (*close)(net_bytestream *s);
     void *impl;
 };
-int transport_open_bytestream(transport *t, http_request *req, net_bytestream **out, mtv_err *err);
+
+/* Opens req (its URL and endpoint; the method is ignored) as a WebSocket
+ * offering subprotocol (NULL: none). On failure resp holds the answer that
+ * came instead of 101 (status 0 when none: *failure says why), so a caller
+ * can tell a refusal (403) from a missing VMI (404) from a network fault;
+ * resp and failure may be NULL. */
+int transport_open_bytestream(transport *t, http_request *req, const char *subprotocol,
+                              net_bytestream **out, http_response *resp, enum net_failure *failure,
+                              mtv_err *err);
 
 /* Record: closes the journal and writes the scenario's bundle (log_path, if
  * readable, goes in as scenario.log). Refuses with exit 3 if a secret would

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +36,22 @@ typedef struct route {
     struct route *next_route;
 } route;
 
+/* A connection handed to an upgrade function; the server joins its thread. */
+typedef struct upgrade {
+    ts_server *s;
+    ts_upgrade_fn fn;
+    void *ud;
+    void (*free_ud)(void *ud);
+    int started;
+    pthread_t thread;
+    int fd;
+    int closed;                     /* MHD closed fd: ts_stop must not touch it */
+    pthread_mutex_t lock;
+    strbuf extra;
+    struct MHD_UpgradeResponseHandle *urh;
+    struct upgrade *next;
+} upgrade;
+
 struct ts_server {
     struct MHD_Daemon *d;
     char url[64];
@@ -46,6 +63,7 @@ struct ts_server {
     ts_request **reqs;
     size_t nreqs, cap;
     atomic_int stopping;
+    upgrade *upgrades;
 };
 
 typedef struct conn_ctx {
@@ -364,6 +382,78 @@ void ts_route_script(ts_server *s, const char *method, const char *path,
     r->ud = r;
 }
 
+/* ---- upgrades ------------------------------------------------------------------ */
+
+static void *upgrade_main(void *arg)
+{
+    upgrade *u = arg;
+    u->fn(u->ud, u->fd, u->extra.buf ? u->extra.buf : "", u->extra.len);
+    pthread_mutex_lock(&u->lock);
+    u->closed = 1;
+    MHD_upgrade_action(u->urh, MHD_UPGRADE_ACTION_CLOSE);
+    pthread_mutex_unlock(&u->lock);
+    return NULL;
+}
+
+static void on_upgraded(void *cls, struct MHD_Connection *con, void *con_cls, const char *extra,
+                        size_t extra_n, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+{
+    (void)con;
+    (void)con_cls;
+    upgrade *u = cls;
+    u->fd = sock;
+    u->urh = urh;
+    sb_add(&u->extra, extra, extra_n);
+    u->started = 1;
+    /* MHD forwards TLS only once this returns: the session runs elsewhere */
+    if (pthread_create(&u->thread, NULL, upgrade_main, u) != 0)
+        abort();
+}
+
+static upgrade *new_upgrade(ts_server *s, const ts_response *resp)
+{
+    upgrade *u = calloc(1, sizeof *u);
+    if (!u)
+        abort();
+    u->s = s;
+    u->fn = resp->upgrade;
+    u->ud = resp->upgrade_ud;
+    u->free_ud = resp->upgrade_free;
+    u->fd = -1;
+    pthread_mutex_init(&u->lock, NULL);
+    pthread_mutex_lock(&s->lock);
+    u->next = s->upgrades;
+    s->upgrades = u;
+    pthread_mutex_unlock(&s->lock);
+    return u;
+}
+
+static void stop_upgrades(ts_server *s)
+{
+    for (upgrade *u = s->upgrades; u; u = u->next) {
+        pthread_mutex_lock(&u->lock);
+        if (u->started && !u->closed)
+            shutdown(u->fd, SHUT_RDWR);
+        pthread_mutex_unlock(&u->lock);
+    }
+    for (upgrade *u = s->upgrades; u; u = u->next)
+        if (u->started)
+            pthread_join(u->thread, NULL);
+}
+
+static void free_upgrades(ts_server *s)
+{
+    for (upgrade *u = s->upgrades; u;) {
+        upgrade *n = u->next;
+        if (u->free_ud)
+            u->free_ud(u->ud);
+        sb_release(&u->extra);
+        pthread_mutex_destroy(&u->lock);
+        free(u);
+        u = n;
+    }
+}
+
 /* ---- MHD callbacks ---------------------------------------------------------- */
 
 static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *con)
@@ -448,7 +538,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         return MHD_NO;
     }
     struct MHD_Response *r;
-    if (resp.nframes) {
+    if (resp.upgrade) {
+        r = MHD_create_response_for_upgrade(on_upgraded, new_upgrade(s, &resp));
+        for (size_t i = 0; i < resp.headers.count; i++)
+            MHD_add_response_header(r, resp.headers.items[i].name, resp.headers.items[i].value);
+        free_resp(&resp);
+    } else if (resp.nframes) {
         stream_state *st = calloc(1, sizeof *st);
         if (!st)
             abort();
@@ -505,7 +600,7 @@ ts_server *ts_start(int flags)
     addr.sin_family = AF_INET;
     addr.sin_port = 0;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    unsigned mhd_flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
+    unsigned mhd_flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_ALLOW_UPGRADE;
     if (https) {
         make_certs(s);
         mhd_flags |= MHD_USE_TLS;
@@ -542,7 +637,9 @@ void ts_stop(ts_server *s)
     if (!s)
         return;
     atomic_store(&s->stopping, 1);
+    stop_upgrades(s);
     MHD_stop_daemon(s->d);
+    free_upgrades(s);
     for (route *r = s->routes; r;) {
         route *n = r->next_route;
         free(r->method);

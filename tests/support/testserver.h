@@ -8,8 +8,9 @@
  * 127.0.0.1 and localhost) made with OpenSSL at start; ts_ca_pem/ts_ca_file
  * give the CA to trust. A handler can answer with a status, headers, a body
  * (optionally gzip-encoded), a stream of frames with delays (chunked), or
- * drop the connection without answering. Every request is kept (method, raw
- * URI, headers, body) for assertions.
+ * drop the connection without answering, or answer 101 and hand the
+ * connection to an upgrade function (WebSocket peers). Every request is kept
+ * (method, raw URI, headers, body) for assertions.
  *
  * One thread per connection; ts_stop interrupts streams and joins them.
  * Ownership: the server owns requests it hands out (valid until ts_stop).
@@ -38,6 +39,13 @@ typedef struct ts_frame {
     strbuf data;
 } ts_frame;
 
+/* Takes over a connection after its 101 answer (WebSocket and other
+ * upgrades), on a thread the server owns: fd is the connection (plain bytes,
+ * also over HTTPS), extra the bytes that came after the request head. It
+ * must return once fd reaches end of file (ts_stop shuts it down), and must
+ * not close fd. */
+typedef void (*ts_upgrade_fn)(void *ud, int fd, const char *extra, size_t n);
+
 typedef struct ts_response {
     int status;           /* default 200 */
     http_headers headers;
@@ -46,6 +54,9 @@ typedef struct ts_response {
     int drop;             /* close the connection without any answer */
     ts_frame *frames;     /* streamed body (chunked), after delays */
     size_t nframes;
+    ts_upgrade_fn upgrade;       /* with status 101: who takes the connection over */
+    void *upgrade_ud;
+    void (*upgrade_free)(void *ud);   /* called with upgrade_ud at the end (may be NULL) */
 } ts_response;
 
 typedef void (*ts_handler)(void *ud, const ts_request *req, ts_response *resp);

@@ -482,16 +482,26 @@ Test(transport_tls, trusted_ca_from_pem_or_file_and_explicit_insecure_work)
     }
 }
 
-Test(transport_tls, bytestream_seam_reports_not_implemented)
+Test(transport_tls, bytestream_to_a_plain_route_reports_the_refusal)
 {
+    ts_route_static(srv, "GET", "/exec", 404, "application/json",
+                    "{\"kind\":\"Status\",\"message\":\"no such VMI\"}", 41);
+    net_endpoint ep = endpoint();
+    ep.tls.ca_pem = ts_ca_pem(srv);
     http_request req;
-    http_request_init(&req, NULL, "kubernetes", "GET", "https://127.0.0.1/exec");
+    http_request_init(&req, &ep, "kubernetes", "GET", "/exec");
     net_bytestream *bs = (net_bytestream *)1;
+    http_response resp = {0};
+    enum net_failure failure = NET_FAIL_OTHER;
     mtv_err err;
-    cr_assert_eq(transport_open_bytestream(tp, &req, &bs, &err), -1);
+    cr_assert_eq(transport_open_bytestream(tp, &req, "plain.kubevirt.io", &bs, &resp, &failure, &err), -1);
     cr_assert_null(bs);
-    cr_assert(strstr(err.msg, "not implemented"), "%s", err.msg);
+    cr_assert_eq(resp.status, 404);
+    cr_assert_eq(failure, NET_OK);
+    cr_assert(strstr(err.msg, "refused the upgrade: 404"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "no such VMI"), "%s", err.msg);
     http_request_free(&req);
+    http_response_free(&resp);
 }
 
 static void slow(void *ud, const ts_request *req, ts_response *resp)

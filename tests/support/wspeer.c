@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <poll.h>
@@ -91,7 +92,7 @@ static int send_frame(wsp *p, int fd, int fin, int opcode, const void *payload, 
         rc = send_raw(fd, f.buf, f.len);
     } else {
         /* small frames trickle (the client must join reads); big ones are cut but not slowed */
-        int slow = f.len < 4096;
+        int slow = f.len < 512;
         for (size_t off = 0; off < f.len && rc == 0; off += p->cfg.split) {
             size_t k = f.len - off < p->cfg.split ? f.len - off : p->cfg.split;
             rc = send_raw(fd, f.buf + off, k);
@@ -212,7 +213,9 @@ static int handle_frames(wsp *p, int fd, int tfd, reader *r)
         int rc = 1;
         if (op == 0 || op == 1 || op == 2) {
             atomic_fetch_add(&p->stats.bytes_in, (long)len);
-            if (tfd >= 0) {
+            if (r->closing) {
+                /* after our close nothing more is sent: data is dropped */
+            } else if (tfd >= 0) {
                 if (send_raw(tfd, payload, len) < 0)
                     rc = -1;
             } else {
@@ -256,18 +259,21 @@ static void run_session(void *ud, int fd, const char *extra, size_t n)
     session *ss = ud;
     wsp *p = ss->p;
     int tfd = -1;
+    /* MHD may hand the connection over non-blocking; this session wants to block */
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    reader r = {0};
+    sb_add(&r.in, extra, n);
     if (p->cfg.target_port) {
         tfd = connect_target(p->cfg.target_port);
         if (tfd < 0) {
+            /* as virt-handler does: close with the dial error, then wait for the client's close */
             char why[128];
             snprintf(why, sizeof why, "dial tcp 127.0.0.1:%d: connect: connection refused", p->cfg.target_port);
             send_close(p, fd, 1011, why);
-            return;
+            r.closing = 1;
         }
     }
-    reader r = {0};
-    sb_add(&r.in, extra, n);
-    if (p->cfg.ping_first)
+    if (p->cfg.ping_first && !r.closing)
         send_frame(p, fd, 1, 9, PING_PAYLOAD, strlen(PING_PAYLOAD));
     char *buf = malloc(65536);
     if (!buf)
@@ -350,6 +356,7 @@ static void on_request(void *ud, const ts_request *req, ts_response *resp)
     pthread_mutex_lock(&p->lock);
     snprintf(p->last_path, sizeof p->last_path, "%s", req->path);
     pthread_mutex_unlock(&p->lock);
+    int nth = atomic_fetch_add(&p->stats.requests, 1);
     if (p->token) {
         const char *auth = http_headers_get(&req->headers, "Authorization");
         if (!auth || strncmp(auth, "Bearer ", 7) != 0) {
@@ -371,7 +378,7 @@ static void on_request(void *ud, const ts_request *req, ts_response *resp)
         status_answer(resp, 404, "NotFound", "the server could not find the requested resource");
         return;
     }
-    if (p->known_vm && strcmp(name, p->known_vm) != 0) {
+    if ((p->known_vm && strcmp(name, p->known_vm) != 0) || nth < p->cfg.refuse_first) {
         char msg[256];
         snprintf(msg, sizeof msg, "virtualmachineinstance.kubevirt.io \\\"%s\\\" not found", name);
         status_answer(resp, 404, "NotFound", msg);

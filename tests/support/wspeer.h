@@ -41,6 +41,7 @@ typedef struct wsp_config {
     int drop_without_close;     /* when the target ends, just drop the connection */
     int mask_server_frames;     /* a protocol fault: mask what the server sends */
     int close_after_messages;   /* echo: close (close_code) after this many messages; 0 = never */
+    int refuse_first;           /* answer the first N upgrades 404 (a VMI not there yet) */
 } wsp_config;
 
 typedef struct wsp_stats {
@@ -54,6 +55,7 @@ typedef struct wsp_stats {
     atomic_int pings_in;        /* client pings (answered) */
     atomic_int close_in;        /* the client's close code (0 = none yet) */
     atomic_int bad_frames;      /* client frames breaking the protocol */
+    atomic_int requests;        /* upgrade requests, answered or refused */
 } wsp_stats;
 
 typedef struct wsp wsp;

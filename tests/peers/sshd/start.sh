@@ -4,6 +4,17 @@
 # usage: start.sh DIR PORT   -> prints "pid=<pid> key=<DIR>/client_ed25519"
 # The client key (ed25519: libssh2 1.10 cannot sign rsa-sha2) is authorised
 # for the current user. Exit 77 when sshd is not installed.
+#
+# Environment:
+#   SSHD_FOREGROUND=1  exec sshd in the foreground instead (its log on
+#                      stderr, same pid as this script): the caller owns it
+#                      and can tie its life to its own (PR_SET_PDEATHSIG).
+#   SSHD_PASSWORD=...  also accept this password for the current user. sshd
+#                      checks passwords against /etc/shadow, so it runs in a
+#                      private mount namespace where a copy of the shadow file
+#                      with that password is bind-mounted over the real one;
+#                      nothing on the machine changes. Needs root and
+#                      unshare(1); exit 77 otherwise.
 set -euo pipefail
 dir=${1:?usage: start.sh DIR PORT}
 port=${2:?usage: start.sh DIR PORT}
@@ -14,6 +25,17 @@ user=$(id -un)
 [ -f "$dir/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$dir/ssh_host_ed25519_key"
 [ -f "$dir/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$dir/client_ed25519"
 cp "$dir/client_ed25519.pub" "$dir/authorized_keys/$user"
+password_auth=no
+root_login=prohibit-password
+if [ -n "${SSHD_PASSWORD:-}" ]; then
+  { [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && unshare -m true 2>/dev/null; } ||
+    { echo "sshd: password logins need root and unshare (a private mount namespace)" >&2; exit 77; }
+  hash=$(printf '%s\n' "$SSHD_PASSWORD" | openssl passwd -6 -stdin)
+  awk -F: -v OFS=: -v u="$user" -v h="$hash" '$1 == u { $2 = h } { print }' /etc/shadow > "$dir/shadow"
+  chmod 600 "$dir/shadow"
+  password_auth=yes
+  root_login=yes
+fi
 cat > "$dir/sshd_config" <<CFG
 Port $port
 ListenAddress 127.0.0.1
@@ -22,15 +44,24 @@ PidFile $dir/sshd.pid
 AuthorizedKeysFile $dir/authorized_keys/%u
 StrictModes no
 UsePAM no
-PasswordAuthentication no
+PasswordAuthentication $password_auth
 KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
+PermitRootLogin $root_login
 PrintMotd no
 LogLevel VERBOSE
 CFG
 [ "$(id -u)" = 0 ] && mkdir -p -m 0755 /run/sshd
 /usr/sbin/sshd -t -f "$dir/sshd_config"
-/usr/sbin/sshd -D -e -f "$dir/sshd_config" > "$dir/sshd.log" 2>&1 &
+run=(/usr/sbin/sshd -D -e -f "$dir/sshd_config")
+if [ -n "${SSHD_PASSWORD:-}" ]; then
+  # unshare without --fork execs: sshd keeps this script's pid
+  run=(unshare -m --propagation private sh -c 'mount --bind "$0" /etc/shadow && exec "$@"'
+       "$dir/shadow" "${run[@]}")
+fi
+if [ "${SSHD_FOREGROUND:-}" = 1 ]; then
+  exec "${run[@]}"
+fi
+"${run[@]}" > "$dir/sshd.log" 2>&1 &
 pid=$!
 for _ in $(seq 50); do
   grep -q "Server listening" "$dir/sshd.log" 2>/dev/null && break

@@ -11,7 +11,20 @@
 
 void ws_mask(uint8_t *p, size_t n, const uint8_t key[4], uint64_t pos)
 {
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+    /* eight bytes at a time with the key rotated to this offset */
+    uint8_t k8[8];
+    for (int j = 0; j < 8; j++)
+        k8[j] = key[(pos + (uint64_t)j) & 3];
+    uint64_t kw;
+    memcpy(&kw, k8, 8);
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        w ^= kw;
+        memcpy(p + i, &w, 8);
+    }
+    for (; i < n; i++)
         p[i] ^= key[(pos + i) & 3];
 }
 

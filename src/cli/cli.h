@@ -33,6 +33,7 @@ int cmd_lab(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
 int cmd_cluster_check(int argc, char **argv);
+int cmd_guest(int argc, char **argv);
 
 /* Entry point used by main(). */
 int cli_main(int argc, char **argv);

@@ -11,5 +11,6 @@ const cli_command cli_commands[] = {
     {"lab", "serve a simulated Kubernetes API (OpenShift + MTV) on loopback", cmd_lab},
     {"report", "make reports from a run's results: JUnit, summary, Jira tickets", cmd_report},
     {"cluster", "check cluster access: credentials, TLS, identity, MTV and KubeVirt APIs", cmd_cluster},
+    {"guest", "run commands in migrated VMs over SSH, as the checks do (guest exec|probe)", cmd_guest},
     {NULL, NULL, NULL},
 };

@@ -290,6 +290,11 @@ ssize_t ws_read(ws_conn *c, void *buf, size_t n, mtv_err *err)
             return -1;
         if (woken)
             return 0;
+        if (r == 0) {   /* the wait took all the time that was left */
+            mtv_err_set(err, MTV_EXIT_ENV, "%s sent nothing for %ld ms", net_conn_origin(c->conn),
+                        c->opt.read_timeout_ms);
+            return set_failed(c, err);
+        }
     }
 }
 

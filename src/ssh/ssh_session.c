@@ -89,6 +89,8 @@ static int wait_io(ssh_session *s, clock_deadline dl, long limit_ms, const char 
                                s->peer);
         if (rc > 0)
             return 0;
+        /* poll waited all that was left: the deadline has passed, whatever the clock says */
+        return mtv_err_set(err, MTV_EXIT_ENV, "%s %s: no progress within %ld ms", what, s->peer, limit_ms);
     }
 }
 

@@ -27,6 +27,7 @@ static transport *tp;
 static secret_registry *reg;
 static net_endpoint ep;
 static const char *dir;
+static mtv_clock *vclock;   /* when set, the transport's clock: sleeps are instant */
 
 static void setup(void)
 {
@@ -42,6 +43,8 @@ static void teardown(void)
     peer = NULL;
     sshp_stop(&sshd);
     secrets_free(reg);
+    clock_free(vclock);
+    vclock = NULL;
     log_set_file(NULL, LOG_DEBUG, NULL);
 }
 
@@ -64,7 +67,8 @@ static void start_peers(const char *password, wsp_config cfg)
 
 static void open_transport(enum transport_mode mode, const char *path)
 {
-    transport_config tc = {.mode = mode, .secrets = reg, .scenario = "guest-test", .has_seed = 1, .seed = 7};
+    transport_config tc = {.mode = mode, .secrets = reg, .scenario = "guest-test", .has_seed = 1, .seed = 7,
+                           .clock = mode == TRANSPORT_REPLAY ? NULL : vclock};
     if (mode == TRANSPORT_RECORD)
         tc.journal_path = path;
     else if (mode == TRANSPORT_REPLAY)
@@ -220,6 +224,7 @@ Test(guest, connecting_retries_until_the_vmi_is_there_and_replays_instantly)
 {
     start_peers(NULL, (wsp_config){.refuse_first = 2});
     const char *journal = path_in("retry.journal"), *bundle = path_in("retry.tar");
+    vclock = clock_new_virtual(1700000000000LL);
     open_transport(TRANSPORT_RECORD, journal);
     guest_ctx ctx = {.t = tp, .cluster = &ep, .retry_interval_ms = 150, .retry_total_ms = 20000};
     ssh_creds creds = {.user = sshd.user, .key_file = sshd.key};
@@ -231,7 +236,7 @@ Test(guest, connecting_retries_until_the_vmi_is_there_and_replays_instantly)
     int64_t took = clock_mono_ms(transport_clock(tp)) - t0;
     cr_assert_eq(attempts, 3);
     cr_assert_eq(atomic_load(&wsp_get_stats(peer)->requests), 3);
-    cr_assert_geq(took, 300, "two waits of 150 ms");
+    cr_assert_eq(took, 300, "two waits of 150 ms on the transport's clock");
     cr_assert_eq(transport_finish(tp, bundle, NULL, &err), 0, "%s", err.msg);
     transport_free(tp);
     tp = NULL;
@@ -283,6 +288,7 @@ Test(guest, a_refused_login_is_not_retried_and_replays_as_the_same_error)
 Test(guest, gives_up_when_the_window_closes)
 {
     start_peers(NULL, (wsp_config){.target_port = 1});   /* the guest never listens */
+    vclock = clock_new_virtual(1700000000000LL);
     open_transport(TRANSPORT_LIVE, NULL);
     guest_ctx ctx = {.t = tp, .cluster = &ep, .retry_interval_ms = 100, .retry_total_ms = 450,
                      .ssh_timeout_ms = 2000};
@@ -290,9 +296,10 @@ Test(guest, gives_up_when_the_window_closes)
     guest_target vm = {"ns", "vm", 22};
     mtv_err err;
     cr_assert_eq(guest_probe(&ctx, &vm, &creds, NULL, &err), -1);
-    cr_assert(strstr(err.msg, "gave up after"), "%s", err.msg);
+    /* tries at 0, 100, 200, 300, 400 and 450 ms of the transport's (virtual) clock */
+    cr_assert(strstr(err.msg, "gave up after 6 tries"), "%s", err.msg);
     cr_assert(strstr(err.msg, "connection refused"), "%s", err.msg);
-    cr_assert_geq(atomic_load(&wsp_get_stats(peer)->requests), 3);
+    cr_assert_eq(atomic_load(&wsp_get_stats(peer)->requests), 6);
 }
 
 Test(guest, replay_of_an_unrecorded_command_diverges)

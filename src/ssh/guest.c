@@ -17,7 +17,6 @@
 #include "util/log.h"
 
 #define GUEST_KIND "ssh"
-#define GUEST_UPSTREAM "guest"
 
 struct guest_session {
     guest_ctx *ctx;
@@ -64,6 +63,12 @@ static const char *member(const cJSON *obj, const char *name)
 {
     const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, name));
     return v ? v : "";
+}
+
+/* "guest:NS/VM": cassettes group a VM's commands under it */
+static void upstream_of(const char *ns, const char *name, strbuf *out)
+{
+    sb_addf(out, "guest:%s/%s", ns, name);
 }
 
 static cJSON *base_request(const char *op, const char *ns, const char *name, int port, const char *user)
@@ -181,7 +186,10 @@ int guest_connect(guest_ctx *ctx, const guest_target *vm, const ssh_creds *creds
     cJSON *req = base_request("connect", vm->namespace, vm->name, port_of(vm), creds->user);
     cJSON_AddStringToObject(req, "auth", auth);
     cJSON *resp = NULL;
-    int rc = transport_custom(ctx->t, GUEST_KIND, GUEST_UPSTREAM, req, connect_live, &cc, &resp, err);
+    strbuf upstream = STRBUF_INIT;
+    upstream_of(vm->namespace, vm->name, &upstream);
+    int rc = transport_custom(ctx->t, GUEST_KIND, upstream.buf, req, connect_live, &cc, &resp, err);
+    sb_release(&upstream);
     cJSON_Delete(req);
     if (rc < 0) {
         ssh_close(cc.ssh);
@@ -306,7 +314,10 @@ int guest_run(guest_session *s, const char *command, long timeout_ms, ssh_result
     cJSON_AddStringToObject(req, "command", command);
     cJSON *resp = NULL;
     log_debug("SSH %s/%s:%d: %s", s->ns, s->name, s->port, command);
-    int ok = transport_custom(s->ctx->t, GUEST_KIND, GUEST_UPSTREAM, req, run_live, &rc, &resp, err);
+    strbuf upstream = STRBUF_INIT;
+    upstream_of(s->ns, s->name, &upstream);
+    int ok = transport_custom(s->ctx->t, GUEST_KIND, upstream.buf, req, run_live, &rc, &resp, err);
+    sb_release(&upstream);
     cJSON_Delete(req);
     if (ok < 0)
         return -1;

@@ -17,7 +17,7 @@
  * the login.
  *
  * Recording: each connect and each command is one custom cassette entry of
- * kind "ssh", upstream "guest" (transport_custom): the request names the VM,
+ * kind "ssh", upstream "guest:NS/VM" (transport_custom): the request names the VM,
  * port, user, login method and command (never a credential); the response
  * holds the host key, or stdout, stderr and the exit status, or the error.
  * A replay answers them from the cassette in order, with no cluster, no

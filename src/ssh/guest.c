@@ -192,6 +192,8 @@ int guest_connect(guest_ctx *ctx, const guest_target *vm, const ssh_creds *creds
     sb_release(&upstream);
     cJSON_Delete(req);
     if (rc < 0) {
+        if (err->exit_code == MTV_EXIT_DIVERGED)
+            mtv_err_prefix(err, "SSH login as '%s' (%s) to %s was not recorded", creds->user, auth, cc.peer);
         ssh_close(cc.ssh);
         return -1;
     }
@@ -319,8 +321,12 @@ int guest_run(guest_session *s, const char *command, long timeout_ms, ssh_result
     int ok = transport_custom(s->ctx->t, GUEST_KIND, upstream.buf, req, run_live, &rc, &resp, err);
     sb_release(&upstream);
     cJSON_Delete(req);
-    if (ok < 0)
+    if (ok < 0) {
+        if (err->exit_code == MTV_EXIT_DIVERGED)
+            mtv_err_prefix(err, "SSH command '%s' as '%s' on %s/%s was not recorded", command, s->user, s->ns,
+                           s->name);
         return -1;
+    }
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(resp, "exit_status");
     if (!cJSON_IsNumber(st)) {
         cJSON_Delete(resp);

@@ -321,6 +321,7 @@ Test(guest, replay_of_an_unrecorded_command_diverges)
     guest_ctx rctx = {.t = tp};
     cr_assert_eq(guest_exec(&rctx, &vm, &creds, "rm -rf /tmp/other", &r, &err), -1);
     cr_assert_eq(err.exit_code, MTV_EXIT_DIVERGED, "%s", err.msg);
+    cr_assert(strstr(err.msg, "SSH command 'rm -rf /tmp/other' as"), "names the command: %s", err.msg);
     ssh_result_free(&r);
 }
 

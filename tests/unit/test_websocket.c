@@ -5,8 +5,14 @@
  * the close handshake, refusals with the Status message, TLS verification,
  * protocol faults, timeouts, shutdown, and the transport's bytestream seam
  * in every mode. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -141,6 +147,29 @@ Test(websocket, tls_verification_failure_is_clear_and_insecure_is_explicit)
     cr_assert_eq(open_ws(&ep, VMI_PATH, NULL, NULL, &c, NULL, NULL, &err), 0, "%s", err.msg);
     ws_free(c);
     http_response_free(&resp);
+}
+
+Test(websocket, client_certificates_as_for_every_request)
+{
+    wsp_config cfg = {0};
+    peer = wsp_start(TS_HTTPS | TS_CLIENT_CERT, &cfg);
+    net_endpoint ep = ep_for(1);
+    ws_conn *c = NULL;
+    mtv_err err;
+    http_response resp = {0};
+    int rc = open_ws(&ep, VMI_PATH, NULL, NULL, &c, &resp, NULL, &err);
+    cr_assert(rc < 0, "no certificate, no tunnel");
+    cr_assert(resp.status == 403 || resp.status == 0, "status %ld: %s", resp.status, err.msg);
+    http_response_free(&resp);
+    ep.tls.cert_pem = ts_client_cert_pem(wsp_server(peer));
+    ep.tls.key_pem = ts_client_key_pem(wsp_server(peer));
+    cr_assert_eq(open_ws(&ep, VMI_PATH, NULL, NULL, &c, NULL, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(ws_write(c, WS_OP_BINARY, "mtls", 4, &err), 0, "%s", err.msg);
+    strbuf got = STRBUF_INIT;
+    read_exactly(c, &got, 4);
+    cr_assert_str_eq(got.buf, "mtls");
+    ws_free(c);
+    sb_release(&got);
 }
 
 Test(websocket, split_and_fragmented_frames_and_a_server_ping)
@@ -398,6 +427,107 @@ Test(websocket, response_head_parser)
         cr_assert_eq(ws_parse_response_head(bad[i], strlen(bad[i]), &b, &err), -1, "accepted: %s", bad[i]);
         http_response_free(&b);
     }
+}
+
+/* ---- through a proxy ---------------------------------------------------------------- */
+
+/* A one-connection HTTP CONNECT proxy: keeps the request line it got. */
+typedef struct proxy {
+    int lfd, port;
+    pthread_t th;
+    char request_line[256];
+} proxy;
+
+static void splice_both(int a, int b)
+{
+    char buf[16384];
+    struct pollfd p[2] = {{.fd = a, .events = POLLIN}, {.fd = b, .events = POLLIN}};
+    for (;;) {
+        if (poll(p, 2, 5000) <= 0)
+            return;
+        for (int i = 0; i < 2; i++) {
+            if (!p[i].revents)
+                continue;
+            ssize_t n = recv(p[i].fd, buf, sizeof buf, 0);
+            if (n <= 0 || send(p[1 - i].fd, buf, (size_t)n, MSG_NOSIGNAL) != n)
+                return;
+        }
+    }
+}
+
+static void *proxy_main(void *ud)
+{
+    proxy *px = ud;
+    int c = accept(px->lfd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    char head[2048];
+    size_t n = 0;
+    while (n < sizeof head - 1 && !strstr(head, "\r\n\r\n")) {
+        ssize_t k = recv(c, head + n, sizeof head - 1 - n, 0);
+        if (k <= 0)
+            break;
+        n += (size_t)k;
+        head[n] = '\0';
+    }
+    snprintf(px->request_line, sizeof px->request_line, "%.*s", (int)strcspn(head, "\r"), head);
+    int port = 0;
+    if (sscanf(head, "CONNECT 127.0.0.1:%d", &port) == 1) {
+        int t = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (connect(t, (struct sockaddr *)&a, sizeof a) == 0) {
+            const char *ok = "HTTP/1.1 200 Connection established\r\n\r\n";
+            send(c, ok, strlen(ok), MSG_NOSIGNAL);
+            splice_both(c, t);
+        }
+        close(t);
+    }
+    close(c);
+    return NULL;
+}
+
+static void proxy_start(proxy *px)
+{
+    px->lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    cr_assert_eq(bind(px->lfd, (struct sockaddr *)&a, sizeof a), 0);
+    getsockname(px->lfd, (struct sockaddr *)&a, &len);
+    listen(px->lfd, 1);
+    px->port = ntohs(a.sin_port);
+    pthread_create(&px->th, NULL, proxy_main, px);
+}
+
+Test(websocket, through_an_http_proxy_with_connect)
+{
+    unsetenv("no_proxy");
+    unsetenv("NO_PROXY");
+    wsp_config cfg = {.token = TOKEN};
+    peer = wsp_start(TS_HTTPS, &cfg);
+    proxy px = {0};
+    proxy_start(&px);
+    char proxy_url[64];
+    snprintf(proxy_url, sizeof proxy_url, "http://127.0.0.1:%d", px.port);
+    net_endpoint ep = ep_for(1);
+    ep.proxy = proxy_url;
+    ws_conn *c = NULL;
+    mtv_err err;
+    cr_assert_eq(open_ws(&ep, VMI_PATH, TOKEN, NULL, &c, NULL, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(ws_write(c, WS_OP_BINARY, "via proxy", 9, &err), 0, "%s", err.msg);
+    strbuf got = STRBUF_INIT;
+    read_exactly(c, &got, 9);
+    cr_assert_str_eq(got.buf, "via proxy");
+    ws_close(c, WS_CLOSE_NORMAL, NULL, &err);
+    ws_free(c);
+    pthread_join(px.th, NULL);
+    close(px.lfd);
+    const char *target = strrchr(wsp_url(peer), ':');
+    char want[64];
+    snprintf(want, sizeof want, "CONNECT 127.0.0.1%s HTTP/1.1", target);
+    cr_assert_str_eq(px.request_line, want, "TLS went through the proxy's tunnel");
+    sb_release(&got);
 }
 
 /* ---- through the transport -------------------------------------------------------- */

@@ -62,3 +62,14 @@ echo "== Cluster access: mtv-validate cluster check against the lab"
 if [ -s "$lab_dir/kubeconfig" ]; then
   "$bin" cluster check --kubeconfig "$lab_dir/kubeconfig"
 fi
+# Guest access: a recorded SSH session into a migrated VM (through the VMI
+# portforward) answered again with no cluster and no guest, and a command
+# that was not recorded.
+echo
+echo "== Guest SSH: replaying a recorded session (no cluster, no guest)"
+guest=(-n mtv-tests --vm rhel9-x7k2 --user root --key unused --replay "$here/tests/data/cassettes/guest-session.har")
+"$bin" cassette show --no-timeline "$here/tests/data/cassettes/guest-session.har"
+"$bin" guest probe "${guest[@]}"
+"$bin" guest exec "${guest[@]}" -- uname -s
+"$bin" guest exec "${guest[@]}" -- "echo 'no such file' >&2; exit 3" || echo "(exit $?: the command failed in the guest)"
+"$bin" guest exec "${guest[@]}" -- cat /etc/os-release || echo "(exit $?: not in the recording)"

@@ -5,7 +5,9 @@
  * two threads at once), send_lock for a whole frame (so a pong sent by the
  * reader never lands inside a frame being written). Waiting for the socket
  * happens with neither held, so a reader blocked for minutes never stalls a
- * writer. A self-pipe wakes a blocked reader on ws_shutdown.
+ * writer; and the reader never waits for send_lock (a pong it cannot send
+ * at once is left for whoever holds the lock). A self-pipe wakes a blocked
+ * reader on ws_shutdown.
  */
 #include "net/websocket.h"
 
@@ -43,6 +45,9 @@ struct ws_conn {
     int peer_code;
     char peer_reason[WS_CONTROL_MAX + 1];
     atomic_size_t pings, pongs;
+    int pong_due;                  /* a pong waits for the writer (state_lock) */
+    uint8_t pong[WS_CONTROL_MAX];
+    size_t pong_len;
     ws_decoder dec;
     strbuf in;                     /* payload decoded but not yet returned */
     size_t in_off;
@@ -95,19 +100,62 @@ static int send_all(net_conn *conn, pthread_mutex_t *io_lock, int wake_fd, mtv_c
     return 0;
 }
 
-static int send_frame(ws_conn *c, int fin, int opcode, const void *payload, size_t n, mtv_err *err)
+/* Sends one frame; the caller holds send_lock. */
+static int send_locked(ws_conn *c, int fin, int opcode, const void *payload, size_t n, mtv_err *err)
 {
     uint8_t key[4];
     if (RAND_bytes(key, sizeof key) != 1)
         return mtv_err_set(err, MTV_EXIT_ENV, "no random bytes for a WebSocket mask");
     strbuf frame = STRBUF_INIT;
     ws_frame_encode(&frame, fin, opcode, key, payload, n);
-    pthread_mutex_lock(&c->send_lock);
     int rc = send_all(c->conn, &c->io_lock, c->wake[0], c->opt.clock, c->opt.write_timeout_ms,
                       frame.buf, frame.len, err);
-    pthread_mutex_unlock(&c->send_lock);
     sb_release(&frame);
     return rc;
+}
+
+/* Sends a pong the reader could not send itself; the caller holds send_lock. */
+static int flush_pong(ws_conn *c, mtv_err *err)
+{
+    uint8_t pong[WS_CONTROL_MAX];
+    size_t n = 0;
+    pthread_mutex_lock(&c->state_lock);
+    int due = c->pong_due;
+    if (due) {
+        n = c->pong_len;
+        memcpy(pong, c->pong, n);
+        c->pong_due = 0;
+    }
+    pthread_mutex_unlock(&c->state_lock);
+    return due && !atomic_load(&c->close_sent) ? send_locked(c, 1, WS_OP_PONG, pong, n, err) : 0;
+}
+
+static int pong_pending(ws_conn *c)
+{
+    pthread_mutex_lock(&c->state_lock);
+    int due = c->pong_due;
+    pthread_mutex_unlock(&c->state_lock);
+    return due;
+}
+
+/* With send_lock held: sends any pending pong, lets go of the lock, and
+ * takes it again when a pong became due meanwhile and nobody else holds it
+ * (whoever does will see the pong after letting go, as here). */
+static int release_send_lock(ws_conn *c, int rc, mtv_err *err)
+{
+    for (;;) {
+        if (rc == 0)
+            rc = flush_pong(c, err);
+        pthread_mutex_unlock(&c->send_lock);
+        if (rc < 0 || !pong_pending(c) || pthread_mutex_trylock(&c->send_lock) != 0)
+            return rc;
+    }
+}
+
+static int send_frame(ws_conn *c, int fin, int opcode, const void *payload, size_t n, mtv_err *err)
+{
+    pthread_mutex_lock(&c->send_lock);
+    return release_send_lock(c, send_locked(c, fin, opcode, payload, n, err), err);
 }
 
 static int send_close(ws_conn *c, int code, const char *reason, mtv_err *err)
@@ -174,7 +222,18 @@ static int on_event(void *ud, const ws_event *ev, mtv_err *err)
         atomic_fetch_add(&c->pings, 1);
         if (atomic_load(&c->close_sent))
             return 0;
-        return send_frame(c, 1, WS_OP_PONG, ev->data, ev->len, err) < 0 ? -1 : 0;
+        /* Never wait for a writer here: a writer stalled on a full socket
+         * would wait for this reader, and the reader for it. The pong is
+         * left for the writer to send after its frame (only the latest
+         * ping needs an answer, RFC 6455 5.5.3). */
+        pthread_mutex_lock(&c->state_lock);
+        memcpy(c->pong, ev->data, ev->len);
+        c->pong_len = ev->len;
+        c->pong_due = 1;
+        pthread_mutex_unlock(&c->state_lock);
+        if (pthread_mutex_trylock(&c->send_lock) != 0)
+            return 0;
+        return release_send_lock(c, 0, err) < 0 ? -1 : 0;
     case WS_EV_PONG:
         atomic_fetch_add(&c->pongs, 1);
         return 0;

@@ -220,6 +220,10 @@ static int handle_frames(wsp *p, int fd, int tfd, reader *r)
                     rc = -1;
             } else {
                 sb_add(&r->message, payload, len);
+                if (fin && p->cfg.ping_each_message) {
+                    atomic_fetch_add(&p->stats.pings_out, 1);
+                    send_frame(p, fd, 1, 9, PING_PAYLOAD, strlen(PING_PAYLOAD));
+                }
                 if (fin) {
                     rc = send_message(p, fd, r->message.buf ? r->message.buf : "", r->message.len) < 0 ? -1 : 1;
                     sb_reset(&r->message);
@@ -273,8 +277,10 @@ static void run_session(void *ud, int fd, const char *extra, size_t n)
             r.closing = 1;
         }
     }
-    if (p->cfg.ping_first && !r.closing)
+    if (p->cfg.ping_first && !r.closing) {
+        atomic_fetch_add(&p->stats.pings_out, 1);
         send_frame(p, fd, 1, 9, PING_PAYLOAD, strlen(PING_PAYLOAD));
+    }
     char *buf = malloc(65536);
     if (!buf)
         abort();

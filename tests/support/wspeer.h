@@ -42,6 +42,7 @@ typedef struct wsp_config {
     int mask_server_frames;     /* a protocol fault: mask what the server sends */
     int close_after_messages;   /* echo: close (close_code) after this many messages; 0 = never */
     int refuse_first;           /* answer the first N upgrades 404 (a VMI not there yet) */
+    int ping_each_message;      /* echo: send a ping before each echoed message */
 } wsp_config;
 
 typedef struct wsp_stats {
@@ -52,6 +53,7 @@ typedef struct wsp_stats {
     atomic_long bytes_in;       /* payload bytes from the client */
     atomic_long bytes_out;      /* payload bytes to the client */
     atomic_int pongs_ok;        /* pongs echoing our ping's payload */
+    atomic_int pings_out;       /* pings we sent */
     atomic_int pings_in;        /* client pings (answered) */
     atomic_int close_in;        /* the client's close code (0 = none yet) */
     atomic_int bad_frames;      /* client frames breaking the protocol */

@@ -215,6 +215,59 @@ Test(websocket, large_writes_are_split_into_frames)
     sb_release(&got);
 }
 
+typedef struct pump_writer {
+    ws_conn *c;
+    int messages;
+    size_t size;
+    int failed;
+} pump_writer;
+
+static void *write_many(void *ud)
+{
+    pump_writer *w = ud;
+    char *buf = malloc(w->size);
+    memset(buf, 'p', w->size);
+    mtv_err err;
+    for (int i = 0; i < w->messages && !w->failed; i++)
+        if (ws_write(w->c, WS_OP_BINARY, buf, w->size, &err) < 0)
+            w->failed = 1;
+    free(buf);
+    return NULL;
+}
+
+Test(websocket, pings_while_a_writer_is_busy_are_all_answered)
+{
+    wsp_config cfg = {.ping_each_message = 1};
+    peer = wsp_start(TS_HTTPS, &cfg);
+    net_endpoint ep = ep_for(1);
+    ws_conn *c = NULL;
+    mtv_err err;
+    cr_assert_eq(open_ws(&ep, VMI_PATH, NULL, NULL, &c, NULL, NULL, &err), 0, "%s", err.msg);
+    pump_writer w = {c, 200, 20000, 0};
+    pthread_t th;
+    pthread_create(&th, NULL, write_many, &w);
+    char *buf = malloc(65536);
+    size_t want = (size_t)w.messages * w.size, got = 0;
+    while (got < want) {
+        ssize_t k = ws_read(c, buf, 65536, &err);
+        cr_assert_gt(k, 0, "after %zu of %zu bytes: %s", got, want, k < 0 ? err.msg : "eof");
+        got += (size_t)k;
+    }
+    pthread_join(th, NULL);
+    cr_assert_not(w.failed);
+    cr_assert_eq(ws_pings_received(c), 200);
+    /* a pong left for the writer goes out with its next frame; the close is one */
+    cr_assert_eq(ws_close(c, WS_CLOSE_NORMAL, NULL, &err), 0, "%s", err.msg);
+    ws_free(c);
+    wsp_stats *st = wsp_get_stats(peer);
+    for (int i = 0; i < 100 && !atomic_load(&st->close_in); i++)
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    cr_assert_gt(atomic_load(&st->pongs_ok), 0);
+    cr_assert_leq(atomic_load(&st->pongs_ok), 200);
+    cr_assert_eq(atomic_load(&st->bad_frames), 0);
+    free(buf);
+}
+
 Test(websocket, client_ping_gets_a_pong)
 {
     wsp_config cfg = {0};

@@ -442,6 +442,14 @@ int ssh_exec(ssh_session *s, const char *command, long timeout_ms, ssh_result *r
         free_channel(s, ch);
         return -1;
     }
+    /* no input: a command that reads stdin sees its end instead of waiting */
+    RETRY_LIBSSH2(s, rc, libssh2_channel_send_eof(ch), dl, timeout_ms, "starting a command on", err);
+    if (rc != 0) {
+        if (rc != -2)
+            fail(s, err, "starting a command on");
+        free_channel(s, ch);
+        return -1;
+    }
     for (;;) {
         int a = drain(s, ch, 0, &r->out, &r->truncated);
         int b = drain(s, ch, SSH_EXTENDED_DATA_STDERR, &r->err, &r->truncated);

@@ -158,6 +158,18 @@ Test(ssh, large_output_through_the_tunnel)
     ssh_close(s);
 }
 
+Test(ssh, a_command_reading_stdin_sees_its_end)
+{
+    ssh_session *s = open_tcp();
+    login_with_key(s);
+    ssh_result r;
+    mtv_err err;
+    cr_assert_eq(ssh_exec(s, "cat; echo done", 20000, &r, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(sb_str(&r.out), "done\n");
+    ssh_result_free(&r);
+    ssh_close(s);
+}
+
 Test(ssh, a_command_killed_by_a_signal)
 {
     ssh_session *s = open_tcp();

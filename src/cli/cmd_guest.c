@@ -9,32 +9,28 @@
 
 #include "cli/cli.h"
 #include "cli/cli_config.h"
+#include "k8s/access.h"
 #include "ssh/guest.h"
-#include "util/fs.h"
 #include "util/log.h"
 
 typedef struct guest_opts {
     cli_common common;
-    const char *ns, *vm, *server, *token_file, *ca_file, *providers_json, *provider, *user, *key,
-        *password_env, *record, *replay;
+    const char *ns, *vm, *kubeconfig, *context, *providers_json, *provider, *user, *key, *password_env,
+        *record, *replay;
     long port, timeout_s, retry_s, interval_s;
-    int insecure, windows;
+    int windows;
 } guest_opts;
 
 #define GUEST_OPTIONS(o)                                                                          \
-    {OPT_STRING, 'n', "namespace", "NS", "Namespace of the VM (its VirtualMachineInstance).", NULL, \
-     &(o)->ns, 0, 0, 0},                                                                          \
+    {OPT_STRING, 'n', "namespace", "NS", "Namespace of the VM (its VirtualMachineInstance).",      \
+     "the context's namespace", &(o)->ns, 0, 0, 0},                                                                          \
     {OPT_STRING, 0, "vm", "NAME", "Name of the VM (its VirtualMachineInstance).", NULL, &(o)->vm,  \
      0, 0, 0},                                                                                    \
     {OPT_INT, 0, "port", "N", "Guest port of the SSH server.", "22", &(o)->port, 1, 65535, 0},     \
-    {OPT_STRING, 0, "server", "URL", "The cluster's API URL (https://api.cluster:6443).", NULL,    \
-     &(o)->server, 0, 0, 0},                                                                      \
-    {OPT_STRING, 0, "token-file", "PATH", "File holding the bearer token for the cluster API.",   \
-     NULL, &(o)->token_file, 0, 0, 0},                                                            \
-    {OPT_STRING, 0, "certificate-authority", "PATH", "PEM file of the CA that signed the API "    \
-     "server's certificate.", "the system's CAs", &(o)->ca_file, 0, 0, 0},                        \
-    {OPT_FLAG, 0, "insecure-skip-tls-verify", NULL, "Do not verify the API server's certificate.", \
-     NULL, &(o)->insecure, 0, 0, 0},                                                              \
+    {OPT_STRING, 0, "kubeconfig", "PATH", "Kubeconfig file to use (kubectl's --kubeconfig).",       \
+     "CLUSTER_* login, else $KUBECONFIG, else ~/.kube/config", &(o)->kubeconfig, 0, 0, 0},        \
+    {OPT_STRING, 0, "context", "NAME", "Kubeconfig context to use.", "the current-context",        \
+     &(o)->context, 0, 0, 0},                                                                     \
     {OPT_STRING, 0, "providers-json", "PATH", "Providers file holding the guest logins.",          \
      "$PROVIDERS_JSON_PATH, else ./.providers.json", &(o)->providers_json, 0, 0, 0},              \
     {OPT_STRING, 0, "provider", "KEY", "Log in with this providers entry's guest_vm_linux_user/"  \
@@ -59,13 +55,15 @@ typedef struct guest_opts {
 
 #define COMMON_DESCRIPTION                                                                        \
     "SSH reaches the guest through the cluster API: the VirtualMachineInstance's portforward "     \
-    "subresource is opened as a WebSocket (subprotocol plain.kubevirt.io) with the bearer token "  \
-    "of --token-file, and an SSH session runs inside it. No virtctl, no route to the pod "         \
-    "network, no node access. Connecting is retried every --retry-interval seconds for "           \
+    "subresource is opened as a WebSocket (subprotocol plain.kubevirt.io), and an SSH session "    \
+    "runs inside it. No virtctl, no route to the pod network, no node access. The cluster is "     \
+    "reached as a run reaches it: --kubeconfig or --context, else the CLUSTER_HOST, "             \
+    "CLUSTER_USERNAME and CLUSTER_PASSWORD login, else $KUBECONFIG, else ~/.kube/config "         \
+    "(docs/cluster-access.md). Connecting is retried every --retry-interval seconds for "          \
     "--retry-seconds while the VM is not reachable yet; a refused token (401, 403), a TLS "       \
     "failure or a refused login stop at once.\n\n"                                                 \
     "The login comes from the providers file (--provider, and --windows for the Windows "         \
-    "keys), or from --user with --key or --password-env. Passwords, passphrases and the token "    \
+    "keys), or from --user with --key or --password-env. Passwords, passphrases and tokens "       \
     "are masked in every message and recording. The guest's host key is logged, not checked: "   \
     "migrated VMs are fresh clones. See docs/guest-access.md."
 
@@ -78,25 +76,12 @@ static const char probe_description[] =
     "Connects and logs in, as the SSH connectivity check does, and prints the guest's host "
     "key and how many tries it took.\n\n" COMMON_DESCRIPTION;
 
-static int load_token(const char *path, strbuf *out, mtv_err *err)
-{
-    if (fs_read_file(path, out, err) < 0) {
-        mtv_err_prefix(err, "--token-file");
-        return -1;
-    }
-    while (out->len && (out->buf[out->len - 1] == '\n' || out->buf[out->len - 1] == '\r' ||
-                        out->buf[out->len - 1] == ' '))
-        sb_setlen(out, out->len - 1);
-    if (!out->len)
-        return mtv_err_set(err, MTV_EXIT_USAGE, "--token-file %s is empty", path);
-    secrets_add(log_secrets(), "cluster.token", out->buf);
-    return 0;
-}
-
 typedef struct guest_run_state {
     providers_file pf;
     int have_pf;
-    strbuf token, journal;
+    kube_config kc;
+    int have_kc;
+    strbuf journal;
     net_endpoint ep;
     transport *t;
     ssh_creds creds;
@@ -107,7 +92,8 @@ static void state_free(guest_run_state *st)
     transport_free(st->t);
     if (st->have_pf)
         providers_file_free(&st->pf);
-    sb_release(&st->token);
+    if (st->have_kc)
+        kubeconfig_free(&st->kc);
     sb_release(&st->journal);
 }
 
@@ -115,12 +101,12 @@ static void state_free(guest_run_state *st)
 static int prepare(guest_opts *o, guest_run_state *st, guest_ctx *ctx, guest_target *vm, mtv_err *err)
 {
     memset(st, 0, sizeof *st);
-    if (!o->ns || !o->vm)
-        return mtv_err_set(err, MTV_EXIT_USAGE, "--namespace and --vm name the VM to reach");
+    if (!o->vm)
+        return mtv_err_set(err, MTV_EXIT_USAGE, "--vm names the VM to reach");
     if (o->record && o->replay)
         return mtv_err_set(err, MTV_EXIT_USAGE, "--record and --replay exclude each other");
-    if (!o->replay && !o->server)
-        return mtv_err_set(err, MTV_EXIT_USAGE, "--server: the cluster's API URL is needed (or --replay)");
+    if (o->replay && !o->ns)
+        return mtv_err_set(err, MTV_EXIT_USAGE, "--replay needs --namespace (no cluster is asked for it)");
     if (o->provider && (o->user || o->key || o->password_env))
         return mtv_err_set(err, MTV_EXIT_USAGE, "--provider or --user/--key/--password-env, not both");
     if (o->provider) {
@@ -144,16 +130,6 @@ static int prepare(guest_opts *o, guest_run_state *st, guest_ctx *ctx, guest_tar
     } else {
         return mtv_err_set(err, MTV_EXIT_USAGE, "who logs in: --provider KEY, or --user with --key or --password-env");
     }
-    net_endpoint_init(&st->ep);
-    st->ep.base_url = o->server;
-    st->ep.tls.ca_file = o->ca_file;
-    st->ep.tls.insecure = o->insecure;
-    if (o->token_file) {
-        if (load_token(o->token_file, &st->token, err) < 0)
-            return -1;
-        st->ep.auth = NET_AUTH_BEARER;
-        st->ep.token = st->token.buf;
-    }
     transport_config tc = {.mode = TRANSPORT_LIVE, .scenario = "guest"};
     if (o->record) {
         tc.mode = TRANSPORT_RECORD;
@@ -165,6 +141,14 @@ static int prepare(guest_opts *o, guest_run_state *st, guest_ctx *ctx, guest_tar
     }
     if (transport_open(&st->t, &tc, err) < 0)
         return -1;
+    net_endpoint_init(&st->ep);
+    if (!o->replay) {
+        /* the OAuth login, when there is one, goes through the transport: recorded too */
+        if (k8s_access_resolve(&st->kc, o->kubeconfig, o->context, st->t, log_secrets(), err) < 0)
+            return -1;
+        st->have_kc = 1;
+        kubeconfig_endpoint(&st->kc, &st->ep);
+    }
     memset(ctx, 0, sizeof *ctx);
     ctx->t = st->t;
     ctx->cluster = o->replay ? NULL : &st->ep;
@@ -173,7 +157,7 @@ static int prepare(guest_opts *o, guest_run_state *st, guest_ctx *ctx, guest_tar
         ctx->retry_total_ms = 1;   /* one try */
     ctx->retry_interval_ms = o->interval_s * 1000;
     ctx->command_timeout_ms = o->timeout_s * 1000;
-    vm->namespace = o->ns;
+    vm->namespace = o->ns ? o->ns : st->kc.namespace_;
     vm->name = o->vm;
     vm->port = (int)o->port;
     return 0;
@@ -202,11 +186,10 @@ static int cmd_guest_exec(int argc, char **argv)
     static const cli_doc doc = {
         .name = "guest exec",
         .summary = "run a command in a migrated VM over SSH through the VMI portforward",
-        .usage = "guest exec -n NS --vm NAME --server URL --token-file PATH --provider KEY [options] -- COMMAND...\n"
+        .usage = "guest exec [-n NS] --vm NAME [--kubeconfig PATH] --provider KEY [--windows] [options] -- COMMAND...\n"
                  "guest exec -n NS --vm NAME --replay CASSETTE --user NAME --key PATH [options] -- COMMAND...",
         .description = exec_description,
-        .examples = "$ mtv-validate guest exec -n mtv-tests --vm rhel9-x7k2 --server https://api.c1:6443 \\\n"
-                    "      --token-file ~/.token --provider vsphere-8 -- nmcli device show\n"
+        .examples = "$ mtv-validate guest exec -n mtv-tests --vm rhel9-x7k2 --provider vsphere-8 -- nmcli device show\n"
                     "  show the guest's network configuration as the static-IP check reads it\n"
                     "$ mtv-validate guest exec -n ns --vm vm1 --replay vm1.tar --provider vsphere-8 -- uname -a\n"
                     "  answer the same command from a recording, with no cluster",
@@ -265,11 +248,10 @@ static int cmd_guest_probe(int argc, char **argv)
     static const cli_doc doc = {
         .name = "guest probe",
         .summary = "check that SSH reaches a migrated VM and the login works (the SSH connectivity check)",
-        .usage = "guest probe -n NS --vm NAME --server URL --token-file PATH --provider KEY [--windows] [options]\n"
-                 "guest probe -n NS --vm NAME --server URL --token-file PATH --user NAME --password-env VAR [options]",
+        .usage = "guest probe [-n NS] --vm NAME [--kubeconfig PATH] --provider KEY [--windows] [options]\n"
+                 "guest probe [-n NS] --vm NAME [--kubeconfig PATH] --user NAME --password-env VAR [options]",
         .description = probe_description,
-        .examples = "$ mtv-validate guest probe -n mtv-tests --vm win2022-x7k2 --server https://api.c1:6443 \\\n"
-                    "      --token-file ~/.token --provider vsphere-8 --windows\n"
+        .examples = "$ mtv-validate guest probe -n mtv-tests --vm win2022-x7k2 --provider vsphere-8 --windows\n"
                     "  prints the guest's host key and how many tries it took",
         .options = options,
     };

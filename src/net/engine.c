@@ -525,7 +525,8 @@ ssize_t net_conn_recv(net_conn *c, void *buf, size_t n, int *eof, mtv_err *err)
 
 int net_conn_wait(net_conn *c, int for_write, int wake_fd, long timeout_ms)
 {
-    struct pollfd fds[2] = {{.fd = c->sock, .events = for_write ? POLLOUT : POLLIN},
+    short events = for_write == NET_WAIT_EITHER ? POLLIN | POLLOUT : for_write ? POLLOUT : POLLIN;
+    struct pollfd fds[2] = {{.fd = c->sock, .events = events},
                             {.fd = wake_fd, .events = POLLIN}};
     for (;;) {
         int rc = poll(fds, wake_fd >= 0 ? 2 : 1, timeout_ms < 0 ? -1 : (int)timeout_ms);

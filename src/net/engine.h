@@ -69,8 +69,9 @@ int net_engine_exchange(net_engine *e, const http_request *req, const net_sink *
  *
  * send and recv never block: they return 0 when the socket is not ready
  * (recv sets *eof when the peer closed instead). net_conn_wait blocks until
- * the socket is ready (1), timeout_ms passes (0; -1 waits forever), or
- * wake_fd (>= 0) becomes readable (2). One thread at a time per conn; the
+ * the socket is ready (1) to read (for_write 0), to write (1) or either
+ * (NET_WAIT_EITHER), timeout_ms passes (0; -1 waits forever), or wake_fd
+ * (>= 0) becomes readable (2). One thread at a time per conn; the
  * conn is the caller's to net_conn_close.
  */
 typedef struct net_conn net_conn;
@@ -78,6 +79,7 @@ int net_engine_connect(net_engine *e, const net_endpoint *ep, const char *url, n
                        enum net_failure *failure, mtv_err *err);
 ssize_t net_conn_send(net_conn *c, const void *buf, size_t n, mtv_err *err);
 ssize_t net_conn_recv(net_conn *c, void *buf, size_t n, int *eof, mtv_err *err);
+#define NET_WAIT_EITHER 2
 int net_conn_wait(net_conn *c, int for_write, int wake_fd, long timeout_ms);
 /* "https://host:port" for messages (never with user:password@). */
 const char *net_conn_origin(const net_conn *c);

@@ -6,8 +6,11 @@
  * reader never lands inside a frame being written). Waiting for the socket
  * happens with neither held, so a reader blocked for minutes never stalls a
  * writer; and the reader never waits for send_lock (a pong it cannot send
- * at once is left for whoever holds the lock). A self-pipe wakes a blocked
- * reader on ws_shutdown.
+ * at once is left for whoever holds the lock). When the reader itself sends
+ * (a pong, a close) and the socket is full, it keeps reading into a backlog
+ * while it waits: a peer that stops reading until its own writes go through
+ * would otherwise wait for us while we wait for it. A self-pipe wakes a
+ * blocked reader on ws_shutdown.
  */
 #include "net/websocket.h"
 
@@ -54,6 +57,9 @@ struct ws_conn {
     int discard;                   /* ws_close: data is dropped */
     int failed;
     mtv_err fail;                  /* sticky read failure */
+    strbuf backlog;                /* read while the reader waited to send */
+    int backlog_eof, backlog_failed;
+    mtv_err backlog_err;
     char subprotocol[128];
     uint8_t raw[16384];
 };
@@ -66,8 +72,37 @@ static long left_ms(mtv_clock *clock, clock_deadline d)
     return left > 86400000 ? 86400000 : (long)left;
 }
 
+/* What a sending reader does with data that arrives meanwhile. */
+typedef struct send_drain {
+    strbuf *buf;
+    int *eof, *failed;
+    mtv_err *err;
+} send_drain;
+
+/* Reads what is there into the drain; 0 when it should stop draining. */
+static int drain_some(net_conn *conn, pthread_mutex_t *io_lock, send_drain *d)
+{
+    uint8_t buf[16384];
+    for (;;) {
+        int eof = 0;
+        pthread_mutex_lock(io_lock);
+        ssize_t r = net_conn_recv(conn, buf, sizeof buf, &eof, d->err);
+        pthread_mutex_unlock(io_lock);
+        if (r > 0) {
+            sb_add(d->buf, buf, (size_t)r);
+            continue;
+        }
+        if (r < 0)
+            *d->failed = 1;
+        if (eof)
+            *d->eof = 1;
+        return r == 0 && !eof;
+    }
+}
+
+/* drain (may be NULL): keep reading while waiting for the socket to take data. */
 static int send_all(net_conn *conn, pthread_mutex_t *io_lock, int wake_fd, mtv_clock *clock,
-                    long timeout_ms, const void *data, size_t n, mtv_err *err)
+                    long timeout_ms, const void *data, size_t n, send_drain *drain, mtv_err *err)
 {
     const char *p = data;
     clock_deadline dl = clock_deadline_in(clock, timeout_ms);
@@ -85,8 +120,10 @@ static int send_all(net_conn *conn, pthread_mutex_t *io_lock, int wake_fd, mtv_c
             break;
         if (r > 0)
             continue;
+        if (drain && !drain_some(conn, io_lock, drain))
+            drain = NULL;
         long left = left_ms(clock, dl);
-        int w = left > 0 ? net_conn_wait(conn, 1, wake_fd, left) : 0;
+        int w = left > 0 ? net_conn_wait(conn, drain ? NET_WAIT_EITHER : 1, wake_fd, left) : 0;
         if (w == 0)
             return mtv_err_set(err, MTV_EXIT_ENV, "%s accepted no data for %ld ms",
                                net_conn_origin(conn), timeout_ms);
@@ -100,22 +137,26 @@ static int send_all(net_conn *conn, pthread_mutex_t *io_lock, int wake_fd, mtv_c
     return 0;
 }
 
-/* Sends one frame; the caller holds send_lock. */
-static int send_locked(ws_conn *c, int fin, int opcode, const void *payload, size_t n, mtv_err *err)
+/* Sends one frame; the caller holds send_lock. reading: the caller is the
+ * reader, who must not stop reading while the socket is full. */
+static int send_locked(ws_conn *c, int reading, int fin, int opcode, const void *payload, size_t n,
+                       mtv_err *err)
 {
     uint8_t key[4];
     if (RAND_bytes(key, sizeof key) != 1)
         return mtv_err_set(err, MTV_EXIT_ENV, "no random bytes for a WebSocket mask");
     strbuf frame = STRBUF_INIT;
     ws_frame_encode(&frame, fin, opcode, key, payload, n);
+    send_drain d = {&c->backlog, &c->backlog_eof, &c->backlog_failed, &c->backlog_err};
     int rc = send_all(c->conn, &c->io_lock, c->wake[0], c->opt.clock, c->opt.write_timeout_ms,
-                      frame.buf, frame.len, err);
+                      frame.buf, frame.len, reading && !c->backlog_eof && !c->backlog_failed ? &d : NULL,
+                      err);
     sb_release(&frame);
     return rc;
 }
 
 /* Sends a pong the reader could not send itself; the caller holds send_lock. */
-static int flush_pong(ws_conn *c, mtv_err *err)
+static int flush_pong(ws_conn *c, int reading, mtv_err *err)
 {
     uint8_t pong[WS_CONTROL_MAX];
     size_t n = 0;
@@ -127,7 +168,7 @@ static int flush_pong(ws_conn *c, mtv_err *err)
         c->pong_due = 0;
     }
     pthread_mutex_unlock(&c->state_lock);
-    return due && !atomic_load(&c->close_sent) ? send_locked(c, 1, WS_OP_PONG, pong, n, err) : 0;
+    return due && !atomic_load(&c->close_sent) ? send_locked(c, reading, 1, WS_OP_PONG, pong, n, err) : 0;
 }
 
 static int pong_pending(ws_conn *c)
@@ -141,24 +182,25 @@ static int pong_pending(ws_conn *c)
 /* With send_lock held: sends any pending pong, lets go of the lock, and
  * takes it again when a pong became due meanwhile and nobody else holds it
  * (whoever does will see the pong after letting go, as here). */
-static int release_send_lock(ws_conn *c, int rc, mtv_err *err)
+static int release_send_lock(ws_conn *c, int reading, int rc, mtv_err *err)
 {
     for (;;) {
         if (rc == 0)
-            rc = flush_pong(c, err);
+            rc = flush_pong(c, reading, err);
         pthread_mutex_unlock(&c->send_lock);
         if (rc < 0 || !pong_pending(c) || pthread_mutex_trylock(&c->send_lock) != 0)
             return rc;
     }
 }
 
-static int send_frame(ws_conn *c, int fin, int opcode, const void *payload, size_t n, mtv_err *err)
+static int send_frame(ws_conn *c, int reading, int fin, int opcode, const void *payload, size_t n,
+                      mtv_err *err)
 {
     pthread_mutex_lock(&c->send_lock);
-    return release_send_lock(c, send_locked(c, fin, opcode, payload, n, err), err);
+    return release_send_lock(c, reading, send_locked(c, reading, fin, opcode, payload, n, err), err);
 }
 
-static int send_close(ws_conn *c, int code, const char *reason, mtv_err *err)
+static int send_close(ws_conn *c, int reading, int code, const char *reason, mtv_err *err)
 {
     if (atomic_exchange(&c->close_sent, 1))
         return 0;
@@ -174,7 +216,7 @@ static int send_close(ws_conn *c, int code, const char *reason, mtv_err *err)
         memcpy(payload + 2, reason ? reason : "", rl);
         n += rl;
     }
-    return send_frame(c, 1, WS_OP_CLOSE, payload, n, err);
+    return send_frame(c, reading, 1, WS_OP_CLOSE, payload, n, err);
 }
 
 int ws_write(ws_conn *c, int opcode, const void *buf, size_t n, mtv_err *err)
@@ -190,7 +232,7 @@ int ws_write(ws_conn *c, int opcode, const void *buf, size_t n, mtv_err *err)
     int op = opcode;
     do {
         size_t take = n < max ? n : max;
-        if (send_frame(c, take == n, op, p, take, err) < 0)
+        if (send_frame(c, 0, take == n, op, p, take, err) < 0)
             return -1;
         p += take;
         n -= take;
@@ -203,7 +245,7 @@ int ws_ping(ws_conn *c, const void *data, size_t n, mtv_err *err)
 {
     if (n > WS_CONTROL_MAX)
         return mtv_err_set(err, MTV_EXIT_USAGE, "a ping carries at most 125 bytes, not %zu", n);
-    return send_frame(c, 1, WS_OP_PING, data, n, err);
+    return send_frame(c, 0, 1, WS_OP_PING, data, n, err);
 }
 
 /* ---- receiving ---------------------------------------------------------------- */
@@ -233,7 +275,7 @@ static int on_event(void *ud, const ws_event *ev, mtv_err *err)
         pthread_mutex_unlock(&c->state_lock);
         if (pthread_mutex_trylock(&c->send_lock) != 0)
             return 0;
-        return release_send_lock(c, 0, err) < 0 ? -1 : 0;
+        return release_send_lock(c, 1, 0, err) < 0 ? -1 : 0;
     case WS_EV_PONG:
         atomic_fetch_add(&c->pongs, 1);
         return 0;
@@ -245,7 +287,7 @@ static int on_event(void *ud, const ws_event *ev, mtv_err *err)
         atomic_store(&c->peer_closed, 1);
         /* echo the code, as RFC 6455 5.5.1 asks; a failure to answer changes nothing */
         mtv_err ignored;
-        send_close(c, ev->close_code, NULL, &ignored);
+        send_close(c, 1, ev->close_code, NULL, &ignored);
         return 0;
     }
     return 0;
@@ -265,7 +307,7 @@ static int feed(ws_conn *c, uint8_t *p, size_t n, mtv_err *err)
         return 0;
     mtv_err_prefix(err, "reading from %s", net_conn_origin(c->conn));
     mtv_err ignored;
-    send_close(c, c->dec.fail_code, "protocol error", &ignored);
+    send_close(c, 1, c->dec.fail_code, "protocol error", &ignored);
     return set_failed(c, err);
 }
 
@@ -285,10 +327,25 @@ static ssize_t close_result(ws_conn *c, mtv_err *err)
  * *woken), -1 = failure. */
 static int receive_some(ws_conn *c, long wait_ms, int *woken, mtv_err *err)
 {
-    int eof = 0;
-    pthread_mutex_lock(&c->io_lock);
-    ssize_t r = net_conn_recv(c->conn, c->raw, sizeof c->raw, &eof, err);
-    pthread_mutex_unlock(&c->io_lock);
+    if (c->backlog.len) {
+        /* feeding may add to the backlog again: feed a copy */
+        strbuf b = c->backlog;
+        sb_init(&c->backlog);
+        int rc = feed(c, (uint8_t *)b.buf, b.len, err);
+        sb_release(&b);
+        return rc < 0 ? -1 : 1;
+    }
+    if (c->backlog_failed) {
+        *err = c->backlog_err;
+        return set_failed(c, err);
+    }
+    int eof = c->backlog_eof;
+    ssize_t r = 0;
+    if (!eof) {
+        pthread_mutex_lock(&c->io_lock);
+        r = net_conn_recv(c->conn, c->raw, sizeof c->raw, &eof, err);
+        pthread_mutex_unlock(&c->io_lock);
+    }
     if (r < 0)
         return set_failed(c, err);
     if (r > 0)
@@ -373,7 +430,7 @@ int ws_close(ws_conn *c, int code, const char *reason, mtv_err *err)
         ;
     atomic_store(&c->shut, 0);
     int rc = 0;
-    if (!c->failed && send_close(c, code, reason, err) < 0)
+    if (!c->failed && send_close(c, 0, code, reason, err) < 0)
         rc = -1;
     c->discard = 1;
     clock_deadline dl = clock_deadline_in(c->opt.clock, c->opt.close_timeout_ms);
@@ -400,6 +457,7 @@ void ws_free(ws_conn *c)
     pthread_mutex_destroy(&c->send_lock);
     pthread_mutex_destroy(&c->state_lock);
     sb_release(&c->in);
+    sb_release(&c->backlog);
     free(c);
 }
 
@@ -781,7 +839,7 @@ int ws_connect(net_engine *e, const http_request *req, const ws_options *opts, w
     b64_encode(&accept_key, nonce, sizeof nonce);
     build_upgrade(req, target.buf, authority.buf, accept_key.buf, &o, &wire);
     size_t head_len = 0;
-    if (send_all(conn, NULL, -1, o.clock, o.handshake_timeout_ms, wire.buf, wire.len, err) < 0 ||
+    if (send_all(conn, NULL, -1, o.clock, o.handshake_timeout_ms, wire.buf, wire.len, NULL, err) < 0 ||
         read_head(conn, o.clock, dl, o.handshake_timeout_ms, &head, &head_len, err) < 0 ||
         ws_parse_response_head(head.buf, head_len, resp, err) < 0) {
         *failure = NET_FAIL_CONNECT;

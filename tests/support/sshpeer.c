@@ -63,7 +63,7 @@ static int try_start(sshp *p, const char *password)
         execl("/bin/bash", "bash", tu_src("tests/peers/sshd/start.sh"), p->dir, port, (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 200; i++) {   /* keys are made first: allow 10 s */
+    for (int i = 0; i < 600; i++) {   /* keys are made first: allow 30 s on a busy machine */
         int status;
         if (waitpid(pid, &status, WNOHANG) == pid) {
             if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {

@@ -238,8 +238,10 @@ static void *write_many(void *ud)
 Test(websocket, pings_while_a_writer_is_busy_are_all_answered)
 {
     wsp_config cfg = {.ping_each_message = 1};
-    peer = wsp_start(TS_HTTPS, &cfg);
-    net_endpoint ep = ep_for(1);
+    /* plain HTTP: the test server's TLS upgrade pump moves these 4 MB too
+     * slowly for a sanitizer build on a busy machine */
+    peer = wsp_start(TS_HTTP, &cfg);
+    net_endpoint ep = ep_for(0);
     ws_conn *c = NULL;
     mtv_err err;
     cr_assert_eq(open_ws(&ep, VMI_PATH, NULL, NULL, &c, NULL, NULL, &err), 0, "%s", err.msg);
@@ -260,7 +262,7 @@ Test(websocket, pings_while_a_writer_is_busy_are_all_answered)
     cr_assert_eq(ws_close(c, WS_CLOSE_NORMAL, NULL, &err), 0, "%s", err.msg);
     ws_free(c);
     wsp_stats *st = wsp_get_stats(peer);
-    for (int i = 0; i < 100 && !atomic_load(&st->close_in); i++)
+    for (int i = 0; i < 3000 && !atomic_load(&st->close_in); i++)
         nanosleep(&(struct timespec){0, 10000000}, NULL);
     cr_assert_gt(atomic_load(&st->pongs_ok), 0);
     cr_assert_leq(atomic_load(&st->pongs_ok), 200);
@@ -353,7 +355,7 @@ Test(websocket, masked_server_frames_are_a_protocol_error)
     cr_assert_eq(ws_read(c, buf, sizeof buf, &err), -1, "the failure sticks");
     ws_free(c);
     /* we told the server why */
-    for (int i = 0; i < 100 && !atomic_load(&wsp_get_stats(peer)->close_in); i++)
+    for (int i = 0; i < 3000 && !atomic_load(&wsp_get_stats(peer)->close_in); i++)
         nanosleep(&(struct timespec){0, 10000000}, NULL);
     cr_assert_eq(atomic_load(&wsp_get_stats(peer)->close_in), WS_CLOSE_PROTOCOL);
 }
@@ -393,7 +395,7 @@ Test(websocket, a_normal_server_close_is_the_end_of_the_stream)
     cr_assert_eq(ws_read(c, buf, sizeof buf, &err), 0);
     cr_assert_eq(ws_peer_close_code(c), 1000);
     ws_free(c);
-    for (int i = 0; i < 100 && !atomic_load(&wsp_get_stats(peer)->close_in); i++)
+    for (int i = 0; i < 3000 && !atomic_load(&wsp_get_stats(peer)->close_in); i++)
         nanosleep(&(struct timespec){0, 10000000}, NULL);
     cr_assert_eq(atomic_load(&wsp_get_stats(peer)->close_in), 1000, "the close was echoed");
     sb_release(&got);

@@ -16,6 +16,8 @@ static enum log_level file_level = LOG_DEBUG;
 static FILE *log_file;
 static secret_registry *registry;
 
+static _Thread_local log_tap thread_tap;
+
 static const char *const level_names[] = {"trace", "debug", "info", "warn", "error", "off"};
 
 static void log_init_once(void)
@@ -87,15 +89,27 @@ static void format_time(char *buf, size_t n)
     snprintf(buf + k, n - k, ".%03dZ", (int)(tv.tv_usec / 1000));
 }
 
+void log_set_thread_tap(const log_tap *tap)
+{
+    if (tap)
+        thread_tap = *tap;
+    else
+        memset(&thread_tap, 0, sizeof thread_tap);
+}
+
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
-    if (level >= LOG_OFF || (level < console_level && (!log_file || level < file_level)))
+    int tapped = thread_tap.fn && level >= thread_tap.level && level < LOG_OFF;
+    if (level >= LOG_OFF ||
+        (level < console_level && (!log_file || level < file_level) && !tapped))
         return;
     strbuf raw = STRBUF_INIT, line = STRBUF_INIT;
     sb_vaddf(&raw, fmt, ap);
     char ts[40];
     format_time(ts, sizeof ts);
     sb_addf(&line, "%s %-5s ", ts, level_names[level]);
+    if (thread_tap.prefix)
+        sb_adds(&line, thread_tap.prefix);
     for (char *p = raw.buf; p && *p; p++)   /* one record per line, always */
         if (*p == '\n' && p[1])
             *p = ' ';
@@ -110,6 +124,8 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
         fflush(log_file);
     }
     pthread_mutex_unlock(&log_lock);
+    if (tapped)
+        thread_tap.fn(thread_tap.ud, level, line.buf, line.len);
     sb_release(&raw);
     sb_release(&line);
 }

@@ -38,6 +38,23 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap);
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 
+/*
+ * Per-thread tap: while set, every line this thread logs at or above
+ * tap->level is also handed, masked and time-stamped, to tap->fn, and every
+ * line this thread writes to the console and the log file starts with
+ * tap->prefix (e.g. "[test_x] "). The runner uses it to give each scenario
+ * its own log and each step its captured output while scenarios run in
+ * parallel. The struct is copied; prefix and ud are borrowed. NULL clears.
+ */
+typedef void (*log_tap_fn)(void *ud, enum log_level level, const char *line, size_t n);
+typedef struct log_tap {
+    log_tap_fn fn;
+    void *ud;
+    enum log_level level;
+    const char *prefix;
+} log_tap;
+void log_set_thread_tap(const log_tap *tap);
+
 /* Writes "mtv-validate: error: <msg>" to stderr (masked) and logs it. */
 void log_report_error(const mtv_err *err);
 

@@ -1,5 +1,6 @@
 /* Unit tests for util/log: levels, file sink, masking of registered secrets. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,4 +55,46 @@ Test(log, unwritable_file_is_a_clear_error)
     mtv_err_clear(&err);
     cr_assert_eq(log_set_file("/nonexistent-dir/x.log", LOG_DEBUG, &err), -1);
     cr_assert(strstr(err.msg, "/nonexistent-dir/x.log"), "%s", err.msg);
+}
+
+typedef struct tap_box {
+    strbuf lines;
+    int calls;
+} tap_box;
+
+static void tap_collect(void *ud, enum log_level level, const char *line, size_t n)
+{
+    tap_box *b = ud;
+    (void)level;
+    sb_add(&b->lines, line, n);
+    b->calls++;
+}
+
+static void *other_thread(void *ud)
+{
+    (void)ud;
+    log_info("from another thread");
+    return NULL;
+}
+
+Test(log, thread_tap_gets_only_this_threads_masked_lines)
+{
+    log_set_level(LOG_OFF);
+    secrets_add(log_secrets(), "tap.password", "Tapped-canary-77");
+    tap_box box = {STRBUF_INIT, 0};
+    log_tap tap = {tap_collect, &box, LOG_DEBUG, "[scenario-a] "};
+    log_set_thread_tap(&tap);
+    log_debug("password is %s", "Tapped-canary-77");
+    log_trace("below the tap level");
+    pthread_t th;
+    pthread_create(&th, NULL, other_thread, NULL);
+    pthread_join(th, NULL);
+    log_set_thread_tap(NULL);
+    log_info("after the tap was removed");
+    cr_assert_eq(box.calls, 1);
+    cr_assert(strstr(box.lines.buf, "[scenario-a] password is <redacted:tap.password>"), "%s",
+              box.lines.buf);
+    cr_assert_null(strstr(box.lines.buf, "Tapped-canary-77"));
+    cr_assert_null(strstr(box.lines.buf, "another thread"));
+    sb_release(&box.lines);
 }

@@ -121,10 +121,10 @@ int run_context_restore(const char *text, const char *cassette, const char *dir,
     fs_join(&cat, dir, "catalog");
     int rc = fs_mkdir_p(cat.buf, 0755, err);
     fs_join(&p, cat.buf, "settings.json");
-    const cJSON *settings = cJSON_GetObjectItemCaseSensitive(c, "settings");
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(c, "settings");
     if (rc == 0 && !fs_exists(p.buf)) {
         cJSON *empty = cJSON_CreateObject();
-        rc = write_json(p.buf, cJSON_IsObject(settings) ? settings : empty, err);
+        rc = write_json(p.buf, cJSON_IsObject(set) ? set : empty, err);
         cJSON_Delete(empty);
     }
     if (rc == 0) {

@@ -257,6 +257,15 @@ static void run_one(runner *r, size_t i)
     }
     if (!skip && atomic_load(&r->cancel))
         skip = interrupt_reason(r, why, sizeof why);
+    if (!skip && (n == 0 || (n == 1 && !strcmp(names[0], "prepare")))) {
+        snprintf(why, sizeof why, "no step of pattern %s is carried out by this version",
+                 sc->pattern ? sc->pattern->name : "(none)");
+        skip = why;
+        if (n == 0) {
+            names[0] = "prepare";
+            n = 1;
+        }
+    }
     if (skip) {
         log_info("skipped: %s", skip);
         for (size_t k = 0; k < n; k++)

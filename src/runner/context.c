@@ -83,6 +83,43 @@ static char *dup_str(const cJSON *o, const char *k)
     return d;
 }
 
+/* A recorded secret is only its "<redacted:LABEL>" placeholder. Replay puts
+ * a stand-in value there, registered under the same label, so the requests
+ * it builds redact to the very bytes the recording holds (a placeholder
+ * itself would be left alone by the redaction rules). */
+static void stand_in_secrets(cJSON *node)
+{
+    for (cJSON *c = node ? node->child : NULL; c; c = c->next) {
+        if (!cJSON_IsString(c)) {
+            stand_in_secrets(c);
+            continue;
+        }
+        const char *v = c->valuestring;
+        if (!strstr(v, "<redacted:"))
+            continue;
+        strbuf out = STRBUF_INIT;
+        while (*v) {
+            const char *p = strstr(v, "<redacted:");
+            const char *end = p ? strchr(p, '>') : NULL;
+            if (!p || !end) {
+                sb_adds(&out, v);
+                break;
+            }
+            sb_add(&out, v, (size_t)(p - v));
+            strbuf label = STRBUF_INIT, value = STRBUF_INIT;
+            sb_add(&label, p + 10, (size_t)(end - p - 10));
+            sb_addf(&value, "replay-secret-%s", label.buf);
+            secrets_add(log_secrets(), label.buf, value.buf);
+            sb_add(&out, value.buf, value.len);
+            sb_release(&label);
+            sb_release(&value);
+            v = end + 1;
+        }
+        cJSON_SetValuestring(c, out.buf);
+        sb_release(&out);
+    }
+}
+
 static int write_json(const char *path, const cJSON *o, mtv_err *err)
 {
     char *text = cJSON_Print(o);
@@ -110,6 +147,7 @@ int run_context_restore(const char *text, const char *cassette, const char *dir,
                            "'mtv-validate run', or by an incompatible version",
                            cassette, RUN_CONTEXT_VAR);
     }
+    stand_in_secrets(c);
     out->test_name = dup_str(c, "test_name");
     out->provider_key = dup_str(c, "provider_key");
     out->storage_class = dup_str(c, "storage_class");

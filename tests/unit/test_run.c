@@ -456,3 +456,44 @@ Test(run, shards_split_deterministically)
         cr_assert_eq(seen[i], 1, "scenario %zu is in exactly one shard", i);
     cr_assert(runner_in_shard(0, 1, 3) && runner_in_shard(3, 1, 3) && !runner_in_shard(1, 1, 3));
 }
+
+Test(run, replay_context_restores_files_with_stand_in_secrets)
+{
+    const char *dir = tu_tmpdir();
+    const char *ctx =
+        "{\"format\":\"mtv-run-context/1\",\"scenario\":\"test_x\",\"test_name\":\"test_x-vs-sc\","
+        "\"scenario_file\":{\"pattern\":\"base\",\"markers\":[\"tier0\"],\"params\":{}},"
+        "\"settings\":{\"mtv_namespace\":\"openshift-mtv\"},\"provider_key\":\"vs\","
+        "\"provider\":{\"type\":\"vsphere\",\"password\":\"<redacted:ctx.vs.password>\","
+        "\"api_url\":\"https://vc/sdk\"},\"storage_class\":\"sc\","
+        "\"cluster\":{\"server\":\"https://api:6443\"}}";
+    run_context rc;
+    mtv_err err;
+    cr_assert_eq(run_context_restore(ctx, "x.tar", dir, &rc, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(rc.scenario, "test_x");
+    cr_assert_str_eq(rc.provider_key, "vs");
+    cr_assert_str_eq(rc.storage_class, "sc");
+    cr_assert_str_eq(rc.server, "https://api:6443");
+    run_context_free(&rc);
+    char p[4300];
+    snprintf(p, sizeof p, "%s/providers.json", dir);
+    char *prov = tu_read(p, NULL);
+    cr_assert(prov && strstr(prov, "\"replay-secret-ctx.vs.password\""), "%s", prov ? prov : "");
+    free(prov);
+    /* the stand-in masks back to the recorded placeholder */
+    strbuf m = STRBUF_INIT;
+    const char *line = "password=replay-secret-ctx.vs.password";
+    secrets_mask(log_secrets(), line, strlen(line), &m);
+    cr_assert_str_eq(m.buf, "password=<redacted:ctx.vs.password>");
+    sb_release(&m);
+    snprintf(p, sizeof p, "%s/catalog/test_x.json", dir);
+    cr_assert(fs_exists(p));
+    snprintf(p, sizeof p, "%s/catalog/settings.json", dir);
+    cr_assert(fs_exists(p));
+    cr_assert_eq(run_context_restore("{\"format\":\"other\"}", "y.tar", dir, &rc, &err), -1);
+    cr_assert(strstr(err.msg, "y.tar holds no usable run context"), "%s", err.msg);
+    cr_assert_eq(run_context_restore("{\"format\":\"mtv-run-context/1\",\"scenario\":\"../evil\","
+                                     "\"scenario_file\":{}}",
+                                     "z.tar", dir, &rc, &err),
+                 -1, "a scenario name cannot leave the folder");
+}

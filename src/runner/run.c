@@ -244,7 +244,9 @@ static void run_one(runner *r, size_t i)
     mtv_clock *wall = clock_new_real();
     int64_t scen_start = clock_now_ms(wall), scen_mono = clock_mono_ms(wall);
     emit(r, PROGRESS_SCENARIO_START, sel->test_name, NULL, NULL, NULL, 0, i + 1);
-    log_info("scenario %s (%s)", sel->test_name, sc->pattern ? sc->pattern->name : "no pattern");
+    /* with a console the scenario and step lines are its job: the log keeps them at debug */
+    enum log_level chatty = r->o->progress.fn ? LOG_DEBUG : LOG_INFO;
+    log_msg(chatty, "scenario %s (%s)", sel->test_name, sc->pattern ? sc->pattern->name : "no pattern");
     if (left_out.len)
         log_info("not carried out by this version: %s", left_out.buf);
 
@@ -315,7 +317,7 @@ static void run_one(runner *r, size_t i)
         strbuf step_log = STRBUF_INIT, detail = STRBUF_INIT;
         ts.step_log = &step_log;
         emit(r, PROGRESS_STEP_START, sel->test_name, names[k], NULL, NULL, 0, 0);
-        log_info("step %s: %s", names[k], defs[k]->note ? defs[k]->note : "running");
+        log_msg(chatty, "step %s: %s", names[k], defs[k]->note ? defs[k]->note : "running");
         mtv_err serr;
         mtv_err_clear(&serr);
         enum step_status st = r->d->step(r->d->ud, state, names[k], &detail, &serr);
@@ -323,10 +325,11 @@ static void run_one(runner *r, size_t i)
             failed_in_group[g] = names[k];
             if (serr.exit_code == MTV_EXIT_DIVERGED)
                 diverged = 1;
-            log_error("step %s %s: %s", names[k], step_status_name(st), serr.msg);
+            log_msg(r->o->progress.fn ? LOG_DEBUG : LOG_ERROR, "step %s %s: %s", names[k],
+                    step_status_name(st), serr.msg);
         } else {
-            log_info("step %s %s%s%s", names[k], step_status_name(st), serr.msg[0] ? ": " : "",
-                     serr.msg);
+            log_msg(chatty, "step %s %s%s%s", names[k], step_status_name(st), serr.msg[0] ? ": " : "",
+                    serr.msg);
         }
         ts.step_log = NULL;
         double secs = (double)(clock_mono_ms(clk) - st_mono) / 1000.0;

@@ -21,7 +21,7 @@ static char *masked_print(const cJSON *o)
     return sb_detach(&m, NULL);
 }
 
-char *run_context_text(const run_env *env, const selected *sel)
+char *run_context_text(const run_env *env, const selected *sel, const char *xfail)
 {
     cJSON *c = cJSON_CreateObject();
     cJSON_AddStringToObject(c, "format", RUN_CONTEXT_FORMAT);
@@ -41,6 +41,8 @@ char *run_context_text(const run_env *env, const selected *sel)
     }
     if (env->storage_class)
         cJSON_AddStringToObject(c, "storage_class", env->storage_class);
+    if (xfail)
+        cJSON_AddStringToObject(c, "xfail", xfail);
     if (env->kc) {
         cJSON *k = cJSON_AddObjectToObject(c, "cluster");
         if (env->kc->server)
@@ -151,6 +153,7 @@ int run_context_restore(const char *text, const char *cassette, const char *dir,
     out->test_name = dup_str(c, "test_name");
     out->provider_key = dup_str(c, "provider_key");
     out->storage_class = dup_str(c, "storage_class");
+    out->xfail = dup_str(c, "xfail");
     const cJSON *cl = cJSON_GetObjectItemCaseSensitive(c, "cluster");
     out->server = dup_str(cl, "server");
     out->cluster_namespace = dup_str(cl, "namespace");
@@ -205,6 +208,7 @@ void run_context_free(run_context *c)
     free(c->storage_class);
     free(c->server);
     free(c->cluster_namespace);
+    free(c->xfail);
     memset(c, 0, sizeof *c);
 }
 

@@ -4,7 +4,8 @@
  *
  *   run.context   the scenario file as it ran (overrides applied), the
  *                 settings, the providers entry and its key, the storage
- *                 class and the cluster's server URL, all masked: a secret
+ *                 class, the cluster's server URL and the known-issue xfail
+ *                 reason the run gave the scenario, all masked: a secret
  *                 appears only as its "<redacted:LABEL>" placeholder, which
  *                 is also what the recorded requests hold in its place;
  *   run.verdicts  the scenario's step verdicts, for replay to compare with.
@@ -23,8 +24,9 @@
 #define RUN_VERDICTS_VAR "run.verdicts"
 #define RUN_CONTEXT_FORMAT "mtv-run-context/1"
 
-/* The masked context of one scenario of a run (caller frees). */
-char *run_context_text(const run_env *env, const selected *sel);
+/* The masked context of one scenario of a run (caller frees); xfail is the
+ * item's known-issue xfail reason, or NULL. */
+char *run_context_text(const run_env *env, const selected *sel, const char *xfail);
 /* The verdicts of a finished scenario (caller frees). */
 char *run_verdicts_text(const scenario_result *s);
 
@@ -36,6 +38,7 @@ typedef struct run_context {
     char *storage_class;    /* may be NULL */
     char *server;           /* the cluster API URL recorded, may be NULL */
     char *cluster_namespace;
+    char *xfail;            /* the run's known-issue xfail reason, or NULL */
 } run_context;
 
 /* Parses a context and writes <dir>/catalog/settings.json (first call only,

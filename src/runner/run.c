@@ -251,12 +251,7 @@ static void run_one(runner *r, size_t i)
         log_info("not carried out by this version: %s", left_out.buf);
 
     char why[256];
-    const char *skip = sel->skip;
-    if (!skip && sel->jira) {
-        snprintf(why, sizeof why, "linked issue %s (run=false): skipped while it is open",
-                 sel->jira->key);
-        skip = why;
-    }
+    const char *skip = it->skip ? it->skip : sel->skip;
     if (!skip && atomic_load(&r->cancel))
         skip = interrupt_reason(r, why, sizeof why);
     if (!skip && (n == 0 || (n == 1 && !strcmp(names[0], "prepare")))) {
@@ -283,7 +278,7 @@ static void run_one(runner *r, size_t i)
         goto done;
     }
     if (r->o->mode == TRANSPORT_RECORD) {
-        char *ctx_text = run_context_text(r->env, sel);
+        char *ctx_text = run_context_text(r->env, sel, it->xfail);
         if (transport_var_set(t, RUN_CONTEXT_VAR, ctx_text, &err) < 0)
             log_error("%s", err.msg);
         free(ctx_text);
@@ -321,16 +316,24 @@ static void run_one(runner *r, size_t i)
         mtv_err serr;
         mtv_err_clear(&serr);
         enum step_status st = r->d->step(r->d->ud, state, names[k], &detail, &serr);
-        if (st == STEP_FAILED || st == STEP_ERROR) {
+        int failed = st == STEP_FAILED || st == STEP_ERROR;
+        if (it->xfail && (failed || st == STEP_PASSED)) {   /* an open linked issue */
+            strbuf m = STRBUF_INIT;
+            sb_addf(&m, "%s%s%s", it->xfail, serr.msg[0] ? ": " : "", serr.msg);
+            snprintf(serr.msg, sizeof serr.msg, "%s", m.buf);
+            sb_release(&m);
+            st = failed ? STEP_XFAILED : STEP_XPASSED;
+        }
+        if (failed) {
             failed_in_group[g] = names[k];
             if (serr.exit_code == MTV_EXIT_DIVERGED)
                 diverged = 1;
             log_msg(r->o->progress.fn ? LOG_DEBUG : LOG_ERROR, "step %s %s: %s", names[k],
                     step_status_name(st), serr.msg);
-        } else {
+        }
+        if (!failed)
             log_msg(chatty, "step %s %s%s%s", names[k], step_status_name(st), serr.msg[0] ? ": " : "",
                     serr.msg);
-        }
         ts.step_log = NULL;
         double secs = (double)(clock_mono_ms(clk) - st_mono) / 1000.0;
         add_step(r, s, sel, names[k], st, serr.msg, detail.buf, step_log.buf, st_wall, secs);

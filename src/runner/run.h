@@ -9,8 +9,10 @@
  *
  * Steps are test cases with upstream's incremental rule: once a step fails or
  * errors, the later steps of its group are xfailed "previous step failed
- * (<step>)". A skipped scenario (gating, a run=false Jira link) gets every
- * step skipped with the reason and touches nothing.
+ * (<step>)". A skipped scenario (upstream's gating, or an item skipped by
+ * known-issue gating) gets every step skipped with the reason and touches
+ * nothing. Jira links are not looked at here: the caller decides them
+ * (reporters/jira_gate.h) and sets the item's skip or xfail.
  *
  * Interruption: with handle_signals, the first SIGINT or SIGTERM (or the run
  * timeout) sets the cancel flag: running steps stop at their next wait,
@@ -60,6 +62,11 @@ typedef struct run_env {
 typedef struct run_item {
     const selected *sel;
     const char *cassette;                /* replay: the scenario's bundle */
+    const char *skip;                    /* skip it with this reason (known-issue gating); else
+                                            sel->skip applies */
+    const char *xfail;                   /* run it expecting failure (an open linked issue):
+                                            failed and errored steps become xfailed with this
+                                            reason, passed ones xpassed */
 } run_item;
 
 typedef struct run_options {

@@ -497,3 +497,35 @@ Test(run, replay_context_restores_files_with_stand_in_secrets)
                                      "z.tar", dir, &rc, &err),
                  -1, "a scenario name cannot leave the folder");
 }
+
+Test(run, known_issue_skip_and_xfail_items)
+{
+    static const char *const names[] = {"test_sanity_cold_mtv_migration", "test_cold_migration_comprehensive"};
+    world w;
+    open_world(&w, names, 2);
+    script s = {.fail_step = "networkmap"};
+    runner_driver d = driver_for(&s);
+    run_env env = {.cat = &w.cat, .set = &w.cat.settings};
+    w.items[0].xfail = "https://issues.example.com/browse/MTV-1";
+    w.items[1].skip = "https://issues.example.com/browse/MTV-2";
+    run_options o = options(&w, TRANSPORT_LIVE);
+    run_results *res = results_new("run-test", 0);
+    run_outcome oc;
+    mtv_err err;
+    cr_assert_eq(runner_run(&env, w.items, w.n, &d, &o, res, &oc, &err), 0, "%s", err.msg);
+    const scenario_result *a = res->scenarios[0], *b = res->scenarios[1];
+    cr_assert_eq(a->steps[0].status, STEP_XPASSED);
+    cr_assert_str_eq(a->steps[0].message, "https://issues.example.com/browse/MTV-1");
+    cr_assert_eq(a->steps[2].status, STEP_XFAILED);
+    cr_assert_str_eq(a->steps[2].message, "https://issues.example.com/browse/MTV-1: networkmap did not work");
+    cr_assert_eq(a->steps[3].status, STEP_XFAILED);
+    cr_assert_str_eq(a->steps[3].message, "previous step failed (networkmap)");
+    for (size_t k = 0; k < b->n_steps; k++) {
+        cr_assert_eq(b->steps[k].status, STEP_SKIPPED);
+        cr_assert_str_eq(b->steps[k].message, "https://issues.example.com/browse/MTV-2");
+    }
+    cr_assert_eq(atomic_load(&s.begins), 1);
+    cr_assert_eq(runner_exit_code(res, &oc), MTV_EXIT_OK, "expected failures fail no run");
+    results_free(res);
+    close_world(&w);
+}

@@ -34,6 +34,9 @@ int cmd_report(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
 int cmd_cluster_check(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_cleanup(int argc, char **argv);
 
 /* Entry point used by main(). */
 int cli_main(int argc, char **argv);

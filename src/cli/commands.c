@@ -12,5 +12,8 @@ const cli_command cli_commands[] = {
     {"report", "make reports from a run's results: JUnit, summary, Jira tickets", cmd_report},
     {"cluster", "check cluster access: credentials, TLS, identity, MTV and KubeVirt APIs", cmd_cluster},
     {"guest", "run commands in migrated VMs over SSH, as the checks do (guest exec|probe)", cmd_guest},
+    {"run", "migrate the selected scenarios' VMs through MTV on a cluster, recording them", cmd_run},
+    {"replay", "re-run a recorded run offline and compare its verdicts with the recording", cmd_replay},
+    {"cleanup", "remove what an earlier run left on the cluster, from its resources.json", cmd_cleanup},
     {NULL, NULL, NULL},
 };

@@ -1,0 +1,100 @@
+/* cli_run: see cli_run.h. */
+#include "cli/cli_run.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli_config.h"
+#include "util/clock.h"
+#include "util/rand.h"
+
+void cli_run_summary(FILE *out, const run_results *res, const run_outcome *oc, const char *out_dir,
+                     const char *title)
+{
+    strbuf s = STRBUF_INIT;
+    results_counts c = results_count(res);
+    sb_addf(&s, "\n%s: %zu passed, %zu failed, %zu errors, %zu skipped, %zu xfailed", title, c.passed,
+            c.failed, c.errors, c.skipped, c.xfailed);
+    if (c.xpassed)
+        sb_addf(&s, ", %zu xpassed", c.xpassed);
+    sb_addf(&s, " (%zu steps in %zu scenarios, %.1f s)\n", c.total, res->n_scenarios, res->seconds);
+    for (size_t i = 0; i < res->n_scenarios; i++) {
+        const scenario_result *r = res->scenarios[i];
+        const step_result *bad = scenario_first_failure(r);
+        size_t skipped = 0;
+        for (size_t k = 0; k < r->n_steps; k++)
+            skipped += r->steps[k].status == STEP_SKIPPED;
+        const char *verdict = bad ? step_status_name(bad->status)
+                              : r->n_steps && skipped == r->n_steps ? "skipped"
+                                                                    : "passed";
+        sb_addf(&s, "  %-7s %s", verdict, r->test_name);
+        if (bad)
+            sb_addf(&s, "  [%s] %s", bad->name, bad->message ? bad->message : "");
+        else if (skipped == r->n_steps && r->n_steps && r->steps[0].message)
+            sb_addf(&s, "  %s", r->steps[0].message);
+        sb_addc(&s, '\n');
+    }
+    if (oc->signal)
+        sb_addf(&s, "interrupted by signal %d\n", oc->signal);
+    if (oc->timed_out)
+        sb_adds(&s, "stopped by --timeout\n");
+    if (oc->leftovers)
+        sb_addf(&s, "%zu object%s left behind: see %s/resources.json and 'mtv-validate cleanup'\n",
+                oc->leftovers, oc->leftovers == 1 ? "" : "s", out_dir);
+    if (oc->bundle_errors)
+        sb_addf(&s, "%zu cassette%s could not be written (see the log)\n", oc->bundle_errors,
+                oc->bundle_errors == 1 ? "" : "s");
+    if (oc->diverged)
+        sb_addf(&s, "%zu scenario%s diverged from the recording: see unmatched.json in %s/<scenario>/\n",
+                oc->diverged, oc->diverged == 1 ? "" : "s", out_dir);
+    sb_addf(&s, "artifacts: %s/{results.json, junit.xml, resources.json", out_dir);
+    int any_cassette = 0;
+    for (size_t i = 0; i < res->n_scenarios; i++)
+        any_cassette |= res->scenarios[i]->cassette != NULL;
+    if (any_cassette && strcmp(title, "replay"))
+        sb_adds(&s, ", cassettes/");
+    sb_adds(&s, "}\n");
+    cli_write_masked(out, s.buf, s.len);
+    sb_release(&s);
+}
+
+int cli_parse_duration(const char *text, const char *option, int64_t *ms, mtv_err *err)
+{
+    char *end;
+    double v = strtod(text ? text : "", &end);
+    int64_t unit = 1000;
+    if (end && *end) {
+        if (!strcmp(end, "s"))
+            unit = 1000;
+        else if (!strcmp(end, "m"))
+            unit = 60000;
+        else if (!strcmp(end, "h"))
+            unit = 3600000;
+        else
+            v = -1;
+    }
+    if (!text || end == text || v <= 0 || v > 1e7)
+        return mtv_err_set(err, MTV_EXIT_USAGE,
+                           "%s: expected a duration such as 3600, 90m or 2h, got '%s'", option,
+                           text ? text : "");
+    *ms = (int64_t)(v * (double)unit);
+    return 0;
+}
+
+void cli_run_id(strbuf *out)
+{
+    mtv_clock *c = clock_new_real();
+    time_t now = (time_t)(clock_now_ms(c) / 1000);
+    clock_free(c);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char ts[32];
+    strftime(ts, sizeof ts, "%Y%m%d-%H%M%S", &tm);
+    mtv_rand *r = rand_new_entropy();
+    strbuf name = STRBUF_INIT;
+    rand_name(r, ts, 4, &name);
+    rand_free(r);
+    sb_add(out, name.buf, name.len);
+    sb_release(&name);
+}

@@ -1,0 +1,171 @@
+/*
+ * cleanup: removes what an earlier run left on the cluster, from its
+ * resources.json, in upstream's teardown order (mtv/teardown.h). Idempotent:
+ * objects already gone count as deleted, and the file is updated as it goes,
+ * so it can be run again after an interruption.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cli_config.h"
+#include "cli/cli_run.h"
+#include "k8s/access.h"
+#include "mtv/teardown.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+typedef struct cleanup_opts {
+    cli_common common;
+    const char *kubeconfig, *context, *timeout;
+    int dry_run;
+} cleanup_opts;
+
+static void list_live(ledger *l, strbuf *out, size_t *n)
+{
+    ledger_entry *e;
+    size_t count;
+    ledger_snapshot(l, NULL, 1, &e, &count);
+    for (size_t i = 0; i < count; i++)
+        sb_addf(out, "  %s %s %s%s%s%s%s\n", e[i].side, e[i].kind, e[i].namespace_ ? e[i].namespace_ : "",
+                e[i].namespace_ ? "/" : "", e[i].name ? e[i].name : e[i].id,
+                e[i].state == LEDGER_LEFTOVER ? "  (left over before: " : "",
+                e[i].state == LEDGER_LEFTOVER ? (e[i].note ? e[i].note : "") : "");
+    *n = count;
+    ledger_entries_free(e, count);
+}
+
+static int do_cleanup(cleanup_opts *o, const char *arg, mtv_err *err)
+{
+    strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+    if (fs_is_dir(arg))
+        fs_join(&path, arg, "resources.json");
+    else
+        sb_adds(&path, arg);
+    int exit_code = -1;
+    ledger *l = NULL;
+    transport *t = NULL;
+    kube_config kc;
+    int have_kc = 0;
+    k8s_client *c = NULL;
+    int64_t object_ms = 0;
+    if (o->timeout && cli_parse_duration(o->timeout, "--timeout", &object_ms, err) < 0)
+        goto out;
+    if (ledger_open(&l, path.buf, err) < 0)
+        goto out;
+    size_t live;
+    list_live(l, &text, &live);
+    if (live == 0) {
+        printf("%s: nothing left to remove (%zu object%s recorded, all deleted)\n", path.buf,
+               ledger_count(l), ledger_count(l) == 1 ? "" : "s");
+        exit_code = MTV_EXIT_OK;
+        goto out;
+    }
+    if (o->dry_run) {
+        sb_reset(&path);
+        sb_addf(&path, "would remove %zu object%s:\n", live, live == 1 ? "" : "s");
+        cli_write_masked(stdout, path.buf, path.len);
+        cli_write_masked(stdout, text.buf, text.len);
+        exit_code = MTV_EXIT_OK;
+        goto out;
+    }
+    transport_config tc = {.mode = TRANSPORT_LIVE};
+    if (transport_open(&t, &tc, err) < 0 ||
+        k8s_access_resolve(&kc, o->kubeconfig, o->context, t, log_secrets(), err) < 0)
+        goto out;
+    have_kc = 1;
+    if (k8s_client_new(&c, &kc, t, err) < 0)
+        goto out;
+    log_info("cleanup of %s on %s: %zu object%s", path.buf, kc.server, live, live == 1 ? "" : "s");
+    strbuf left = STRBUF_INIT;
+    mtv_teardown_opts to = {.object_timeout_ms = object_ms, .namespace_timeout_ms = object_ms};
+    long kept = mtv_teardown(c, l, &to, &left, err);
+    if (kept < 0) {
+        sb_release(&left);
+        goto out;
+    }
+    strbuf msg = STRBUF_INIT;
+    if (kept == 0)
+        sb_addf(&msg, "removed %zu object%s; %s lists them as deleted\n", live, live == 1 ? "" : "s",
+                path.buf);
+    else
+        sb_addf(&msg, "removed %ld of %zu objects; left behind (marked in %s):\n%s", (long)live - kept,
+                live, path.buf, left.buf);
+    cli_write_masked(stdout, msg.buf, msg.len);
+    sb_release(&msg);
+    sb_release(&left);
+    exit_code = kept ? MTV_EXIT_ENV : MTV_EXIT_OK;
+out:
+    k8s_client_free(c);
+    if (have_kc)
+        kubeconfig_free(&kc);
+    transport_free(t);
+    ledger_free(l);
+    sb_release(&path);
+    sb_release(&text);
+    return exit_code;
+}
+
+int cmd_cleanup(int argc, char **argv)
+{
+    cleanup_opts o;
+    memset(&o, 0, sizeof o);
+    const opt_def options[] = {
+        {OPT_STRING, 0, "kubeconfig", "PATH", "Kubeconfig of the cluster (kubectl's rules).",
+         "CLUSTER_* login, else $KUBECONFIG, else ~/.kube/config", &o.kubeconfig, 0, 0, 0},
+        {OPT_STRING, 0, "context", "NAME", "Kubeconfig context.", "the current-context", &o.context,
+         0, 0, 0},
+        {OPT_STRING, 0, "timeout", "DURATION", "How long to wait for each object to go (3600, 90m, "
+                                               "2h).",
+         "180 s per object, 600 s per namespace", &o.timeout, 0, 0, 0},
+        {OPT_FLAG, 'n', "dry-run", NULL, "Only list what would be removed.", NULL, &o.dry_run, 0, 0,
+         0},
+        CLI_COMMON_OPTIONS(&o.common),
+        {0},
+    };
+    const cli_doc doc = {
+        .name = "cleanup",
+        .summary = "remove what an earlier run left on the cluster, from its resources.json",
+        .usage = "cleanup RUN_DIR|RESOURCES_JSON [--kubeconfig PATH] [--context NAME] "
+                 "[--timeout DURATION] [--dry-run]",
+        .description =
+            "Reads a run's resources.json (every object the run created, listed as it was "
+            "created) and removes what is still there, in upstream's teardown order: running "
+            "Migrations are canceled, Plans archived, then Migrations, Plans, Hooks, Providers, "
+            "Secrets, NADs, maps and the rest are deleted and waited for, then the migrated "
+            "VirtualMachines and the namespaces the run created. Objects already gone count as "
+            "deleted; the file records each one's state as it goes, so cleanup can be run again "
+            "at any time.\n"
+            "\n"
+            "Use it after a run killed with SIGKILL or a second Ctrl-C, after --skip-teardown, "
+            "or when a run reported objects left behind. Exit 0 when nothing is left, 3 when "
+            "something could not be removed (listed, and marked \"leftover\" in the file). "
+            "Source-side objects (clones) need their provider's adapter and are listed when "
+            "this version cannot remove them. See docs/running.md.",
+        .examples = "$ mtv-validate cleanup mtv-results/20261127-221500-a1b2\n"
+                    "  remove what that run left\n"
+                    "$ mtv-validate cleanup run/resources.json --dry-run\n"
+                    "  list it first",
+        .options = options,
+    };
+    char **pos;
+    int npos;
+    int rc = cli_parse(&doc, &o.common, argc, argv, &pos, &npos);
+    int exit_code;
+    if (rc) {
+        exit_code = rc > 0 ? MTV_EXIT_OK : MTV_EXIT_USAGE;
+    } else if (npos != 1) {
+        fprintf(stderr, "mtv-validate cleanup: expected one RUN_DIR or resources.json; see "
+                        "'mtv-validate cleanup --help'\n");
+        exit_code = MTV_EXIT_USAGE;
+    } else {
+        mtv_err err;
+        mtv_err_clear(&err);
+        exit_code = do_cleanup(&o, pos[0], &err);
+        if (exit_code < 0)
+            exit_code = cli_fail(&err);
+    }
+    free(pos);
+    return exit_code;
+}

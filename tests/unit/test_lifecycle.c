@@ -1,0 +1,269 @@
+/* The Forklift lifecycle end to end against the in-process lab (the real
+ * Kubernetes API server with the real Forklift CRDs) and a scripted
+ * controller and inventory (tests/support/stubctl): run records every
+ * scenario and passes prepare, storagemap, networkmap, plan and migrate;
+ * teardown leaves nothing of the run in the lab; the CLI's replay reproduces
+ * the verdicts offline; a VM failing at DiskTransfer fails migrate naming
+ * the step and reason; the hook scenario that expects a PostHook failure
+ * passes; a warm scenario sets the precopy interval, schedules a cutover and
+ * puts the interval back. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "k8s/client.h"
+#include "lab/lab_server.h"
+#include "mtv/teardown.h"
+#include "runner/mtv_driver.h"
+#include "runner/run.h"
+#include "stubctl.h"
+#include "testutil.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+static const char PROVIDERS[] =
+    "{\"vs\": {\"type\": \"vsphere\", \"version\": \"8.0.3\", \"fqdn\": \"vc.example.com\",\n"
+    " \"api_url\": \"https://vc.example.com/sdk\", \"username\": \"admin@vsphere.local\",\n"
+    " \"password\": \"Lifecycle-canary-pw\", \"vddk_init_image\": \"quay.io/example/vddk:8\"}}\n";
+
+typedef struct world {
+    lab_server *lab;
+    stubctl *ctl;
+    char dir[4096], out[4200];
+    providers_file pf;
+    const provider_entry *entry;
+    catalog cat;
+    selection sel;
+    kube_config kc;
+    run_item items[4];
+    size_t n;
+    run_results *res;
+    run_outcome oc;
+} world;
+
+static void start(world *w, const char *fail_step, const char *const *names, size_t n)
+{
+    memset(w, 0, sizeof *w);
+    tu_require_shared();
+    log_set_level(getenv("MTV_TEST_LOG") ? LOG_DEBUG : LOG_OFF);
+    snprintf(w->dir, sizeof w->dir, "%s", tu_tmpdir());
+    strbuf state = STRBUF_INIT;
+    fs_join(&state, w->dir, "lab");
+    lab_server_config cfg = {.state_dir = state.buf, .bookmark_interval_ms = 200,
+                             .crds_dir = tu_shared("reference/forklift-crds")};
+    mtv_err err;
+    cr_assert_eq(lab_server_new(&cfg, &w->lab, &err), 0, "%s", err.msg);
+    cr_assert_eq(lab_server_start(w->lab, &err), 0, "%s", err.msg);
+    sb_release(&state);
+    static const char *const vms[] = {"mtv-tests-rhel8", "mtv-win2019-3disks", NULL};
+    stubctl_config sc = {.fail_step = fail_step, .fail_reason = "qemu-img: I/O error on datastore1",
+                         .vm_names = vms};
+    w->ctl = stubctl_start(w->lab, &sc);
+
+    diag_list diags = DIAG_LIST_INIT;
+    const char *pfile = tu_write(w->dir, "providers.json", PROVIDERS);
+    cr_assert_eq(providers_open(&w->pf, pfile, "vs", log_secrets(), &w->entry, &err), 0, "%s", err.msg);
+    static const char *const sets[] = {"source_provider_insecure_skip_verify=true",
+                                       "insecure_verify_skip=true", "plan_wait_timeout=120",
+                                       "snapshots_interval=2"};
+    cr_assert_eq(catalog_open(&w->cat, tu_src("scenarios"), sets, 4, log_secrets(), &diags), 0);
+    cr_assert_eq(diags.errors, 0);
+    diag_free(&diags);
+    select_opts so = {.names = names, .n_names = n, .provider_type = PROVIDER_VSPHERE,
+                      .entry = w->entry, .provider_label = "vs", .storage_class = "standard"};
+    cr_assert_eq(select_scenarios(&w->cat, &so, &w->sel, &err), 0, "%s", err.msg);
+    cr_assert_eq(w->sel.count, n);
+    for (size_t i = 0; i < n; i++)
+        w->items[i].sel = &w->sel.items[i];
+    w->n = n;
+    cr_assert_eq(kubeconfig_load(&w->kc, lab_server_kubeconfig_path(w->lab), NULL, log_secrets(), &err), 0,
+                 "%s", err.msg);
+    snprintf(w->out, sizeof w->out, "%s/run", w->dir);
+    cr_assert_eq(fs_mkdir_p(w->out, 0755, &err), 0);
+}
+
+static void run(world *w, int jobs)
+{
+    mtv_shared *shared = mtv_shared_new();
+    runner_driver d = runner_mtv_driver(shared);
+    run_env env = {&w->cat, &w->cat.settings, w->entry, "vs", "standard", &w->kc, shared};
+    run_options o = {.out_dir = w->out, .mode = TRANSPORT_RECORD, .jobs = jobs, .run_id = "lifecycle",
+                     .quiet_progress = 1};
+    w->res = results_new("lifecycle", 0);
+    mtv_err err;
+    cr_assert_eq(runner_run(&env, w->items, w->n, &d, &o, w->res, &w->oc, &err), 0, "%s", err.msg);
+    mtv_shared_free(shared);
+}
+
+static void stop(world *w)
+{
+    results_free(w->res);
+    kubeconfig_free(&w->kc);
+    selection_free(&w->sel);
+    catalog_free(&w->cat);
+    providers_file_free(&w->pf);
+    stubctl_stop(w->ctl);
+    lab_server_stop(w->lab);
+    lab_server_free(w->lab);
+}
+
+static const scenario_result *result(world *w, size_t i)
+{
+    return w->res->scenarios[i];
+}
+
+static void assert_steps(const scenario_result *r, const char *const *names, const enum step_status *st,
+                         size_t n)
+{
+    cr_assert_eq(r->n_steps, n, "%s: %zu steps", r->scenario, r->n_steps);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_str_eq(r->steps[i].name, names[i]);
+        cr_assert_eq(r->steps[i].status, st[i], "%s %s: %s (%s)", r->scenario, names[i],
+                     step_status_name(r->steps[i].status), r->steps[i].message ? r->steps[i].message : "");
+    }
+}
+
+/* Every cluster object the run recorded is gone from the lab. */
+static void assert_lab_clean(world *w)
+{
+    char p[4300];
+    snprintf(p, sizeof p, "%s/resources.json", w->out);
+    ledger *l;
+    mtv_err err;
+    cr_assert_eq(ledger_open(&l, p, &err), 0, "%s", err.msg);
+    ledger_entry *e;
+    size_t n;
+    ledger_snapshot(l, NULL, 0, &e, &n);
+    cr_assert_gt(n, 8, "the run recorded what it created");
+    transport *t;
+    transport_config tc = {.mode = TRANSPORT_LIVE};
+    cr_assert_eq(transport_open(&t, &tc, &err), 0);
+    k8s_client *c;
+    cr_assert_eq(k8s_client_new(&c, &w->kc, t, &err), 0);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(e[i].state, LEDGER_DELETED, "%s %s is %s", e[i].kind, e[i].name, ledger_state_name(e[i].state));
+        const k8s_kind *k = mtv_kind_lookup(e[i].api_version, e[i].kind);
+        cr_assert_not_null(k, "%s", e[i].kind);
+        cJSON *o = NULL;
+        cr_assert_eq(k8s_get(c, k, e[i].namespace_, e[i].name, &o, &err), K8S_NOT_FOUND, "%s %s/%s still there",
+                     e[i].kind, e[i].namespace_ ? e[i].namespace_ : "", e[i].name);
+        cJSON_Delete(o);
+    }
+    ledger_entries_free(e, n);
+    ledger_free(l);
+    k8s_client_free(c);
+    transport_free(t);
+}
+
+static const char *const BASE_STEPS[] = {"prepare", "storagemap", "networkmap", "plan", "migrate"};
+
+Test(lifecycle, cold_run_passes_cleans_up_and_replays, .timeout = 240)
+{
+    static const char *const names[] = {"test_sanity_cold_mtv_migration", "test_cold_migration_comprehensive"};
+    world w;
+    start(&w, NULL, names, 2);
+    run(&w, 2);
+    enum step_status ok[] = {STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED};
+    assert_steps(result(&w, 0), BASE_STEPS, ok, 5);
+    assert_steps(result(&w, 1), BASE_STEPS, ok, 5);
+    cr_assert_eq(w.oc.leftovers, 0);
+    cr_assert_eq(runner_exit_code(w.res, &w.oc), MTV_EXIT_OK);
+    cr_assert_eq(stubctl_migrations(w.ctl), 2);
+    assert_lab_clean(&w);
+
+    /* the cassette holds no credential */
+    size_t blen;
+    char *bundle = tu_read(result(&w, 0)->cassette, &blen);
+    cr_assert_not_null(bundle);
+    cr_assert(tu_contains(bundle, blen, "/plans"), "the bundle is searchable");
+    cr_assert_not(tu_contains(bundle, blen, "Lifecycle-canary-pw"));
+    cr_assert_not(tu_contains(bundle, blen, w.kc.token));
+    free(bundle);
+
+    /* replay through the command line, with the lab gone */
+    lab_server_stop(w.lab);
+    char replay_out[4300];
+    snprintf(replay_out, sizeof replay_out, "%s/replayed", w.dir);
+    char *argv[] = {"replay", w.out, "-o", replay_out, "--log-level", "off", NULL};
+    cr_assert_eq(cmd_replay(6, argv), MTV_EXIT_OK);
+    char p[4400];
+    snprintf(p, sizeof p, "%s/results.json", replay_out);
+    mtv_err err;
+    run_results *rep = results_read(p, &err);
+    cr_assert_not_null(rep, "%s", err.msg);
+    strbuf diff = STRBUF_INIT;
+    cr_assert_eq(results_compare(w.res, rep, &diff), 0, "%s", diff.buf);
+    sb_release(&diff);
+    results_free(rep);
+    stop(&w);
+}
+
+Test(lifecycle, disk_transfer_failure_fails_migrate_naming_step_and_reason, .timeout = 240)
+{
+    static const char *const names[] = {"test_sanity_cold_mtv_migration"};
+    world w;
+    start(&w, "DiskTransfer", names, 1);
+    run(&w, 1);
+    enum step_status st[] = {STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_FAILED};
+    assert_steps(result(&w, 0), BASE_STEPS, st, 5);
+    const step_result *m = &result(&w, 0)->steps[4];
+    cr_assert(strstr(m->message, "failed at step DiskTransfer"), "%s", m->message);
+    cr_assert(strstr(m->message, "qemu-img: I/O error on datastore1"), "%s", m->message);
+    cr_assert(m->detail && strstr(m->detail, "Failed=True"), "%s", m->detail ? m->detail : "");
+    cr_assert_eq(runner_exit_code(w.res, &w.oc), MTV_EXIT_FAILURES);
+    assert_lab_clean(&w);
+    stop(&w);
+}
+
+Test(lifecycle, expected_post_hook_failure_passes, .timeout = 240)
+{
+    static const char *const names[] = {"test_post_hook_retain_failed_vm"};
+    world w;
+    start(&w, "PostHook", names, 1);
+    run(&w, 1);
+    enum step_status ok[] = {STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED};
+    assert_steps(result(&w, 0), BASE_STEPS, ok, 5);
+    assert_lab_clean(&w);
+    stop(&w);
+
+    /* the same scenario when the VMs fail elsewhere does not pass */
+    start(&w, "DiskTransfer", names, 1);
+    run(&w, 1);
+    const step_result *m = &result(&w, 0)->steps[4];
+    cr_assert_eq(m->status, STEP_FAILED);
+    cr_assert(strstr(m->message, "not every VM at PostHook"), "%s", m->message);
+    stop(&w);
+}
+
+Test(lifecycle, warm_sets_precopy_interval_and_cutover_then_reverts, .timeout = 240)
+{
+    static const char *const names[] = {"test_sanity_warm_mtv_migration"};
+    world w;
+    start(&w, NULL, names, 1);
+    run(&w, 1);
+    enum step_status ok[] = {STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED};
+    assert_steps(result(&w, 0), BASE_STEPS, ok, 5);
+    /* the cassette shows the interval patch and the cutover */
+    size_t blen;
+    char *bundle = tu_read(result(&w, 0)->cassette, &blen);
+    cr_assert(bundle && tu_contains(bundle, blen, "controller_precopy_interval"), "the precopy patch was sent");
+    cr_assert(tu_contains(bundle, blen, "cutover"));
+    free(bundle);
+    transport *t;
+    transport_config tc = {.mode = TRANSPORT_LIVE};
+    mtv_err err;
+    cr_assert_eq(transport_open(&t, &tc, &err), 0);
+    k8s_client *c;
+    cr_assert_eq(k8s_client_new(&c, &w.kc, t, &err), 0);
+    cJSON *fc = NULL;
+    cr_assert_eq(k8s_get(c, &K8S_FORKLIFTCONTROLLER, "openshift-mtv", "forklift-controller", &fc, &err), 0);
+    const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(fc, "spec"), "controller_precopy_interval");
+    cr_assert_eq(cJSON_GetNumberValue(v), 60, "put back after the run");
+    cJSON_Delete(fc);
+    k8s_client_free(c);
+    transport_free(t);
+    assert_lab_clean(&w);
+    stop(&w);
+}

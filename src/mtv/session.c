@@ -8,7 +8,7 @@
 #include "mtv/teardown.h"
 #include "util/log.h"
 
-#define WAIT_SLICE_MS 30000
+#define WAIT_SLICE_MS 5000   /* how soon a wait notices the cancel flag when nothing changes */
 
 int mtv_session_new(mtv_session **out, const mtv_session_config *cfg, mtv_err *err)
 {

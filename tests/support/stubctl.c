@@ -283,7 +283,7 @@ static void migrations(stubctl *s)
             cJSON_AddItemToArray(cJSON_AddArrayToObject(ms, "conditions"), condition("Canceled", "Advisory", NULL));
             patch_status(s, &K8S_MIGRATION, str_at(m, "metadata.namespace"), str_at(m, "metadata.name"), ms);
             stage = 3;
-        } else if (stage < 2) {
+        } else if (stage < 2 && !(s->cfg.hold && stage == 1)) {
             stage++;
             run_migration(s, m, stage);
             if (stage == 2)

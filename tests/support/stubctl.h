@@ -10,7 +10,8 @@
  * Plans Ready (and Archived when archived), and for each Migration a run in
  * two steps, executing with a disk transfer half done, then Succeeded, or
  * Failed at the configured pipeline step with a reason; a successful VM gets
- * its VirtualMachine in the target namespace; spec.cancel cancels.
+ * its VirtualMachine in the target namespace; spec.cancel cancels (with
+ * hold set, migrations stay executing until they are canceled).
  *
  * The inventory knows one source VM per name in vm_names (id vm-<n>), each
  * with one disk on datastore-1 ("datastore1") and NICs on network-1
@@ -28,6 +29,7 @@ typedef struct stubctl_config {
     const char *fail_step;       /* NULL: every VM succeeds; else the step that fails */
     const char *fail_reason;
     const char *const *vm_names; /* NULL-terminated */
+    int hold;                    /* migrations stay executing until canceled */
 } stubctl_config;
 
 typedef struct stubctl stubctl;

@@ -43,7 +43,8 @@ typedef struct world {
     run_outcome oc;
 } world;
 
-static void start(world *w, const char *fail_step, const char *const *names, size_t n)
+static void start_with(world *w, const stubctl_config *extra, const char *fail_step,
+                       const char *const *names, size_t n)
 {
     memset(w, 0, sizeof *w);
     tu_require_shared();
@@ -59,7 +60,7 @@ static void start(world *w, const char *fail_step, const char *const *names, siz
     sb_release(&state);
     static const char *const vms[] = {"mtv-tests-rhel8", "mtv-win2019-3disks", NULL};
     stubctl_config sc = {.fail_step = fail_step, .fail_reason = "qemu-img: I/O error on datastore1",
-                         .vm_names = vms};
+                         .vm_names = vms, .hold = extra ? extra->hold : 0};
     w->ctl = stubctl_start(w->lab, &sc);
 
     diag_list diags = DIAG_LIST_INIT;
@@ -84,17 +85,27 @@ static void start(world *w, const char *fail_step, const char *const *names, siz
     cr_assert_eq(fs_mkdir_p(w->out, 0755, &err), 0);
 }
 
-static void run(world *w, int jobs)
+static void start(world *w, const char *fail_step, const char *const *names, size_t n)
+{
+    start_with(w, NULL, fail_step, names, n);
+}
+
+static void run_for(world *w, int jobs, int64_t timeout_ms)
 {
     mtv_shared *shared = mtv_shared_new();
     runner_driver d = runner_mtv_driver(shared);
     run_env env = {&w->cat, &w->cat.settings, w->entry, "vs", "standard", &w->kc, shared};
     run_options o = {.out_dir = w->out, .mode = TRANSPORT_RECORD, .jobs = jobs, .run_id = "lifecycle",
-                     .quiet_progress = 1};
+                     .timeout_ms = timeout_ms};
     w->res = results_new("lifecycle", 0);
     mtv_err err;
     cr_assert_eq(runner_run(&env, w->items, w->n, &d, &o, w->res, &w->oc, &err), 0, "%s", err.msg);
     mtv_shared_free(shared);
+}
+
+static void run(world *w, int jobs)
+{
+    run_for(w, jobs, 0);
 }
 
 static void stop(world *w)
@@ -172,6 +183,13 @@ Test(lifecycle, cold_run_passes_cleans_up_and_replays, .timeout = 240)
     cr_assert_eq(runner_exit_code(w.res, &w.oc), MTV_EXIT_OK);
     cr_assert_eq(stubctl_migrations(w.ctl), 2);
     assert_lab_clean(&w);
+    char logp[4400];
+    snprintf(logp, sizeof logp, "%s/test_sanity_cold_mtv_migration/scenario.log", w.out);
+    char *slog = tu_read(logp, NULL);
+    cr_assert(slog && strstr(slog, "VM mtv-tests-rhel8: CopyDisks, step DiskTransfer 1024/2048 MB"),
+              "per-VM progress is reported");
+    cr_assert(strstr(slog, "VM mtv-tests-rhel8: Succeeded"));
+    free(slog);
 
     /* the cassette holds no credential */
     size_t blen;
@@ -264,6 +282,28 @@ Test(lifecycle, warm_sets_precopy_interval_and_cutover_then_reverts, .timeout = 
     cJSON_Delete(fc);
     k8s_client_free(c);
     transport_free(t);
+    assert_lab_clean(&w);
+    stop(&w);
+}
+
+Test(lifecycle, timeout_cancels_the_running_migration_then_tears_down, .timeout = 240)
+{
+    static const char *const names[] = {"test_sanity_cold_mtv_migration"};
+    stubctl_config hold = {.hold = 1};
+    world w;
+    start_with(&w, &hold, NULL, names, 1);
+    run_for(&w, 1, 4000);
+    const scenario_result *r = result(&w, 0);
+    cr_assert_eq(r->steps[3].status, STEP_PASSED);
+    cr_assert_eq(r->steps[4].status, STEP_ERROR, "%s", r->steps[4].message);
+    cr_assert(strstr(r->steps[4].message, "cancelled"), "%s", r->steps[4].message);
+    cr_assert(w.oc.timed_out);
+    cr_assert_eq(w.oc.leftovers, 0);
+    char logp[4400];
+    snprintf(logp, sizeof logp, "%s/test_sanity_cold_mtv_migration/scenario.log", w.out);
+    char *slog = tu_read(logp, NULL);
+    cr_assert(slog && strstr(slog, "teardown: cancelling Migration"), "the running Migration was canceled");
+    free(slog);
     assert_lab_clean(&w);
     stop(&w);
 }

@@ -6,35 +6,14 @@
 #include <time.h>
 
 #include "cli/cli_config.h"
+#include "util/fs.h"
 #include "util/clock.h"
 #include "util/rand.h"
 
-void cli_run_summary(FILE *out, const run_results *res, const run_outcome *oc, const char *out_dir,
-                     const char *title)
+void cli_run_summary(console *c, FILE *out, const run_results *res, const run_outcome *oc,
+                     const char *out_dir)
 {
     strbuf s = STRBUF_INIT;
-    results_counts c = results_count(res);
-    sb_addf(&s, "\n%s: %zu passed, %zu failed, %zu errors, %zu skipped, %zu xfailed", title, c.passed,
-            c.failed, c.errors, c.skipped, c.xfailed);
-    if (c.xpassed)
-        sb_addf(&s, ", %zu xpassed", c.xpassed);
-    sb_addf(&s, " (%zu steps in %zu scenarios, %.1f s)\n", c.total, res->n_scenarios, res->seconds);
-    for (size_t i = 0; i < res->n_scenarios; i++) {
-        const scenario_result *r = res->scenarios[i];
-        const step_result *bad = scenario_first_failure(r);
-        size_t skipped = 0;
-        for (size_t k = 0; k < r->n_steps; k++)
-            skipped += r->steps[k].status == STEP_SKIPPED;
-        const char *verdict = bad ? step_status_name(bad->status)
-                              : r->n_steps && skipped == r->n_steps ? "skipped"
-                                                                    : "passed";
-        sb_addf(&s, "  %-7s %s", verdict, r->test_name);
-        if (bad)
-            sb_addf(&s, "  [%s] %s", bad->name, bad->message ? bad->message : "");
-        else if (skipped == r->n_steps && r->n_steps && r->steps[0].message)
-            sb_addf(&s, "  %s", r->steps[0].message);
-        sb_addc(&s, '\n');
-    }
     if (oc->signal)
         sb_addf(&s, "interrupted by signal %d\n", oc->signal);
     if (oc->timed_out)
@@ -48,15 +27,25 @@ void cli_run_summary(FILE *out, const run_results *res, const run_outcome *oc, c
     if (oc->diverged)
         sb_addf(&s, "%zu scenario%s diverged from the recording: see unmatched.json in %s/<scenario>/\n",
                 oc->diverged, oc->diverged == 1 ? "" : "s", out_dir);
-    sb_addf(&s, "artifacts: %s/{results.json, junit.xml, resources.json", out_dir);
+    fflush(out);
+    cli_write_masked(out, s.buf ? s.buf : "", s.len);
+    sb_release(&s);
+    strbuf results = STRBUF_INIT, junit = STRBUF_INIT, ledger = STRBUF_INIT, cassettes = STRBUF_INIT;
+    fs_join(&results, out_dir, "results.json");
+    fs_join(&junit, out_dir, "junit.xml");
+    fs_join(&ledger, out_dir, "resources.json");
+    fs_join(&cassettes, out_dir, "cassettes");
+    console_artifact a[] = {{"results", results.buf}, {"junit", junit.buf}, {"resources", ledger.buf},
+                            {"cassettes", cassettes.buf}};
     int any_cassette = 0;
     for (size_t i = 0; i < res->n_scenarios; i++)
-        any_cassette |= res->scenarios[i]->cassette != NULL;
-    if (any_cassette && strcmp(title, "replay"))
-        sb_adds(&s, ", cassettes/");
-    sb_adds(&s, "}\n");
-    cli_write_masked(out, s.buf, s.len);
-    sb_release(&s);
+        any_cassette |= res->scenarios[i]->cassette && !strncmp(res->scenarios[i]->cassette, out_dir,
+                                                               strlen(out_dir));
+    console_summary(c, res, a, any_cassette ? 4 : 3);
+    sb_release(&results);
+    sb_release(&junit);
+    sb_release(&ledger);
+    sb_release(&cassettes);
 }
 
 int cli_parse_duration(const char *text, const char *option, int64_t *ms, mtv_err *err)

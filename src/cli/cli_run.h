@@ -1,6 +1,6 @@
 /*
- * cli_run: what `run` and `replay` share: the end-of-run summary, durations
- * on the command line, and the run id.
+ * cli_run: what `run` and `replay` share: the end-of-run summary on the
+ * console reporter, durations on the command line, and the run id.
  */
 #ifndef MTV_CLI_CLI_RUN_H
 #define MTV_CLI_CLI_RUN_H
@@ -8,12 +8,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "reporters/console.h"
 #include "runner/run.h"
 
-/* Prints counts, one line per scenario (its first failure when it has one),
- * leftovers and where the artifacts are. Masked. */
-void cli_run_summary(FILE *out, const run_results *res, const run_outcome *oc, const char *out_dir,
-                     const char *title);
+/* The end of a run on the console: failures, pytest's summary line, what
+ * interrupted the run or was left behind, and where the artifacts are.
+ * Masked. */
+void cli_run_summary(console *c, FILE *out, const run_results *res, const run_outcome *oc,
+                     const char *out_dir);
 
 /* "90" (seconds), "90s", "15m", "2h" -> milliseconds. */
 int cli_parse_duration(const char *text, const char *option, int64_t *ms, mtv_err *err);

@@ -195,15 +195,20 @@ static int do_replay(replay_opts *o, const char *src, mtv_err *err)
     run_env env = {&c, &c.settings, so.entry, first.provider_key, first.storage_class, &kc, shared};
     run_options ro = {.out_dir = out.buf, .mode = TRANSPORT_REPLAY, .jobs = (int)o->jobs,
                       .handle_signals = 1, .quiet_progress = 1, .run_id = "replay"};
+    console *con = console_new(stdout, NULL);
+    ro.progress = console_sink(con);
     mtv_clock *wall = clock_new_real();
     res = results_new("replay", clock_now_ms(wall));
     run_outcome oc;
     int rc = runner_run(&env, items, sel.count, &d, &ro, res, &oc, err);
     res->seconds = (double)clock_mono_us(wall) / 1e6;
     clock_free(wall);
-    if (rc < 0)
+    if (rc < 0) {
+        console_free(con);
         goto out;
-    cli_run_summary(stdout, res, &oc, out.buf, "replay");
+    }
+    cli_run_summary(con, stdout, res, &oc, out.buf);
+    console_free(con);
     strbuf diff = STRBUF_INIT;
     size_t ndiff = results_compare(recorded, res, &diff);
     if (ndiff) {

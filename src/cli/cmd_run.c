@@ -153,6 +153,8 @@ static int do_run(run_opts *o, mtv_err *err)
                       .skip_teardown = o->skip_teardown,
                       .handle_signals = 1,
                       .run_id = run_id.buf};
+    console *con = console_new(stdout, NULL);
+    ro.progress = console_sink(con);
     mtv_clock *wall = clock_new_real();
     res = results_new(run_id.buf, clock_now_ms(wall));
     results_set_prop(res, "provider", provider);
@@ -167,14 +169,17 @@ static int do_run(run_opts *o, mtv_err *err)
     int rc = runner_run(&env, items, n, &d, &ro, res, &oc, err);
     res->seconds = (double)clock_mono_ms(wall) / 1000.0;
     clock_free(wall);
-    if (rc < 0)
+    if (rc < 0) {
+        console_free(con);
         goto out;
+    }
     strbuf rp = STRBUF_INIT;
     fs_join(&rp, out_dir.buf, "results.json");
     if (results_write(res, rp.buf, err) < 0)
         log_error("%s", err->msg);
     sb_release(&rp);
-    cli_run_summary(stdout, res, &oc, out_dir.buf, "run");
+    cli_run_summary(con, stdout, res, &oc, out_dir.buf);
+    console_free(con);
     exit_code = runner_exit_code(res, &oc);
     mtv_err_clear(err);
 out:

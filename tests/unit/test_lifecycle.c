@@ -188,7 +188,7 @@ Test(lifecycle, cold_run_passes_cleans_up_and_replays, .timeout = 240)
     char *slog = tu_read(logp, NULL);
     cr_assert(slog && strstr(slog, "VM mtv-tests-rhel8: CopyDisks, step DiskTransfer 1024/2048 MB"),
               "per-VM progress is reported");
-    cr_assert(strstr(slog, "VM mtv-tests-rhel8: Succeeded"));
+    cr_assert(strstr(slog, "VM mtv-tests-rhel8: Completed, Succeeded"));
     free(slog);
 
     /* the cassette holds no credential */

@@ -88,6 +88,7 @@ static int do_replay(replay_opts *o, const char *src, mtv_err *err)
     run_context first;
     memset(&first, 0, sizeof first);
     char **chosen = NULL;       /* cassette per selected scenario, by name */
+    char **xfails = NULL;       /* the recorded known-issue xfail reason per cassette */
     const char **names = NULL;
     size_t n = 0;
     catalog c;
@@ -117,6 +118,7 @@ static int do_replay(replay_opts *o, const char *src, mtv_err *err)
     unlink(path.buf);   /* a replay folder is redone each time */
 
     chosen = calloc(n_cass, sizeof *chosen);
+    xfails = calloc(n_cass, sizeof *xfails);
     names = calloc(n_cass, sizeof *names);
     for (size_t i = 0; i < n_cass; i++) {
         transport *t = NULL;
@@ -138,6 +140,7 @@ static int do_replay(replay_opts *o, const char *src, mtv_err *err)
             run_context_free(&ctx);
             goto out;
         }
+        xfails[n] = ctx.xfail ? strdup(ctx.xfail) : NULL;
         if (!first.scenario) {
             first = ctx;
         } else {
@@ -181,8 +184,10 @@ static int do_replay(replay_opts *o, const char *src, mtv_err *err)
     for (size_t i = 0; i < sel.count; i++) {
         items[i].sel = &sel.items[i];
         for (size_t k = 0; k < n; k++)
-            if (!strcmp(names[k], sel.items[i].sc->name))
+            if (!strcmp(names[k], sel.items[i].sc->name)) {
                 items[i].cassette = chosen[k];
+                items[i].xfail = xfails[k];
+            }
     }
     kc.server = dup_or_null(first.server ? first.server : "https://replay.invalid");
     kc.namespace_ = dup_or_null(first.cluster_namespace ? first.cluster_namespace : "default");
@@ -238,6 +243,9 @@ out:
     for (size_t i = 0; i < n_cass; i++)
         free(cassettes[i]);
     free(cassettes);
+    for (size_t i = 0; xfails && i < n_cass; i++)
+        free(xfails[i]);
+    free(xfails);
     free(chosen);
     free(names);
     sb_release(&out);

@@ -13,6 +13,8 @@
 #include "cli/cli_config.h"
 #include "cli/cli_run.h"
 #include "k8s/access.h"
+#include "reporters/jira_gate.h"
+#include "reporters/jira_report.h"
 #include "runner/mtv_driver.h"
 #include "runner/run.h"
 #include "util/fs.h"
@@ -21,9 +23,9 @@
 typedef struct run_opts {
     cli_common common;
     const char *provider, *storage_class, *providers_json, *kubeconfig, *context, *markexpr,
-        *keyexpr, *catalog, *output, *shard, *timeout;
-    opt_list scenarios, sets;
-    int record, skip_teardown;
+        *keyexpr, *catalog, *output, *shard, *timeout, *jira_config;
+    opt_list scenarios, sets, jira_sets;
+    int record, skip_teardown, jira, jira_report;
     long jobs;
 } run_opts;
 
@@ -59,6 +61,9 @@ static int do_run(run_opts *o, mtv_err *err)
     int have_kc = 0;
     mtv_shared *shared = NULL;
     run_results *res = NULL;
+    jira_config jcfg;
+    int have_jcfg = 0;
+    jira_gate_decision *gate = NULL;
 
     if (catalog_open(&c, o->catalog, o->sets.items, o->sets.count, log_secrets(), &diags) < 0 ||
         diags.errors) {
@@ -115,6 +120,39 @@ static int do_run(run_opts *o, mtv_err *err)
     if (n == 0) {
         mtv_err_set(err, MTV_EXIT_USAGE, "no scenario selected (see 'mtv-validate list' with the same options)");
         goto out;
+    }
+
+    if (o->jira || o->jira_report) {
+        jira_config_init(&jcfg, log_secrets());
+        have_jcfg = 1;
+        if (jira_config_open(&jcfg, o->jira_config, o->jira_sets.items, o->jira_sets.count, log_secrets(),
+                             err) < 0 ||
+            (o->jira_report && jira_config_check_tickets(&jcfg, err) < 0))
+            goto out;
+    }
+    if (o->jira) {
+        jira_client *jc = NULL;
+        if (jira_client_new(&jc, &jcfg, NULL, err) < 0 ||
+            jira_gate_check(jc, &sel, so.entry->type, &gate, err) < 0) {
+            jira_client_free(jc);
+            goto out;
+        }
+        jira_client_free(jc);
+        for (size_t k = 0; k < n; k++) {
+            const jira_gate_decision *dd = &gate[items[k].sel - sel.items];
+            if (dd->action == JIRA_GATE_SKIP)
+                items[k].skip = dd->reason;
+            else if (dd->action == JIRA_GATE_XFAIL)
+                items[k].xfail = dd->reason;
+            if (dd->detail)
+                log_info("%s: %s -> %s", items[k].sel->test_name, dd->detail,
+                         jira_gate_action_name(dd->action));
+        }
+    } else {
+        for (size_t k = 0; k < n; k++)
+            if (items[k].sel->jira)
+                log_info("%s links %s (run=false); not checked without --jira", items[k].sel->test_name,
+                         items[k].sel->jira->key);
     }
 
     cli_run_id(&run_id);
@@ -182,7 +220,26 @@ static int do_run(run_opts *o, mtv_err *err)
     console_free(con);
     exit_code = runner_exit_code(res, &oc);
     mtv_err_clear(err);
+    if (o->jira_report) {
+        strbuf line = STRBUF_INIT;
+        jira_report_stats st;
+        jira_report_opts jo = {.source = out_dir.buf, .base_dir = NULL};
+        if (jira_report_run(res, &jcfg, NULL, &jo, &st, err) < 0) {
+            log_error("jira report: %s", err->msg);
+            mtv_err_clear(err);
+            if (exit_code == MTV_EXIT_OK)
+                exit_code = MTV_EXIT_ENV;
+        }
+        jira_report_stats_line(&st, 0, &line);
+        cli_write_masked(stdout, line.buf ? line.buf : "", line.len);
+        fputc('\n', stdout);
+        sb_release(&line);
+    }
 out:
+    if (gate)
+        jira_gate_free(gate, sel.count);
+    if (have_jcfg)
+        jira_config_free(&jcfg);
     results_free(res);
     mtv_shared_free(shared);
     if (have_kc)
@@ -245,6 +302,16 @@ int cmd_run(int argc, char **argv)
         {OPT_STRING, 0, "timeout", "DURATION", "Stop the run after DURATION (3600, 90m, 2h): cancel, "
                                                "tear down, finalise.",
          "none", &o.timeout, 0, 0, 0},
+        {OPT_FLAG, 0, "jira", NULL, "Known-issue gating, as pytest --jira: a scenario whose linked "
+                                    "issue is open is skipped (run=false) or run expecting failure.",
+         NULL, &o.jira, 0, 0, 0},
+        {OPT_FLAG, 0, "jira-report", NULL, "After the run, report its failures to Jira (as 'report "
+                                           "jira').",
+         NULL, &o.jira_report, 0, 0, 0},
+        {OPT_STRING, 0, "jira-config", "PATH", "Jira configuration (pytest-jira's jira.cfg).",
+         "/etc/jira.cfg, ~/jira.cfg, ./jira.cfg", &o.jira_config, 0, 0, 0},
+        {OPT_LIST, 'c', "jira-set", "KEY=VALUE", "Override one Jira configuration key.", NULL,
+         &o.jira_sets, 0, 0, 0},
         CLI_COMMON_OPTIONS(&o.common),
         {0},
     };
@@ -253,7 +320,8 @@ int cmd_run(int argc, char **argv)
         .summary = "migrate the selected scenarios' VMs through MTV on a cluster, recording them",
         .usage = "run --provider KEY --storage-class SC [-m EXPR] [-k EXPR] [--scenario NAME]... "
                  "[--set KEY=VALUE]... [--kubeconfig PATH] [--context NAME] [-o DIR] [--no-record] "
-                 "[--skip-teardown] [-j N] [--shard I/N] [--timeout DURATION]",
+                 "[--skip-teardown] [-j N] [--shard I/N] [--timeout DURATION] [--jira] [--jira-report] "
+                 "[--jira-config PATH] [-c KEY=VALUE]...",
         .description =
             "Selects scenarios exactly as 'mtv-validate list' does and runs each as its steps, "
             "upstream's test methods: prepare (namespace, source Secret and Provider, destination "
@@ -273,7 +341,12 @@ int cmd_run(int argc, char **argv)
             "leaving resources.json for 'mtv-validate cleanup'.\n"
             "\n"
             "The folder: results.json, junit.xml, run.log, resources.json, cassettes/<scenario>.tar "
-            "and <scenario>/scenario.log. 'mtv-validate replay DIR' re-runs it offline. See "
+            "and <scenario>/scenario.log. 'mtv-validate replay DIR' re-runs it offline.\n"
+            "\n"
+            "With --jira, the Jira issues scenarios link are looked up once before anything runs "
+            "(docs/reporting.md): an open issue linked with run=false skips its scenario, one "
+            "linked with run=true runs it with failures xfailed. Without --jira links are not "
+            "checked. --jira-report files or comments the run's failures afterwards. See "
             "docs/running.md.",
         .examples = "$ mtv-validate run -m tier0 --provider vsphere-8 --storage-class ceph-rbd\n"
                     "  upstream's smoke scenarios against the vsphere-8 entry of .providers.json\n"
@@ -304,6 +377,7 @@ int cmd_run(int argc, char **argv)
     }
     opt_list_free(&o.scenarios);
     opt_list_free(&o.sets);
+    opt_list_free(&o.jira_sets);
     free(pos);
     return exit_code;
 }

@@ -1,5 +1,6 @@
 /* watch: see watch.h. sigtimedwait in a loop, waking every 200 ms to check
- * the stop request and the deadline. */
+ * the deadline; SIGUSR2, blocked like the others and sent to this thread
+ * alone, wakes it at once when the run is over. */
 #include "runner/watch.h"
 
 #include <errno.h>
@@ -19,7 +20,6 @@ struct run_watch {
     atomic_int stop;
     atomic_int sig;
     atomic_int timed_out;
-    int signals;
     sigset_t set, old;
     mtv_clock *clock;
     clock_deadline deadline;
@@ -35,14 +35,10 @@ static void *watch_main(void *ud)
     run_watch *w = ud;
     struct timespec tick = {0, 200 * 1000 * 1000};
     while (!atomic_load(&w->stop)) {
-        int s;
-        if (w->signals) {
-            siginfo_t info;
-            s = sigtimedwait(&w->set, &info, &tick);
-        } else {
-            nanosleep(&tick, NULL);
-            s = -1;
-        }
+        siginfo_t info;
+        int s = sigtimedwait(&w->set, &info, &tick);
+        if (s == SIGUSR2)
+            continue;   /* stop: the loop condition says so */
         if (s > 0) {
             if (atomic_load(&w->sig)) {
                 log_error("second %s: exiting now; objects this run created are listed in "
@@ -74,11 +70,11 @@ int run_watch_start(run_watch **out, atomic_int *cancel, int signals, int64_t ti
     if (!w)
         abort();
     w->cancel = cancel;
-    w->signals = signals;
     w->clock = clock_new_real();
     if (timeout_ms > 0)
         w->deadline = clock_deadline_in(w->clock, timeout_ms);
     sigemptyset(&w->set);
+    sigaddset(&w->set, SIGUSR2);
     if (signals) {
         sigaddset(&w->set, SIGINT);
         sigaddset(&w->set, SIGTERM);
@@ -111,6 +107,7 @@ void run_watch_stop(run_watch *w)
     if (!w)
         return;
     atomic_store(&w->stop, 1);
+    pthread_kill(w->thread, SIGUSR2);
     pthread_join(w->thread, NULL);
     pthread_sigmask(SIG_SETMASK, &w->old, NULL);
     clock_free(w->clock);

@@ -204,7 +204,7 @@ Test(lifecycle, cold_run_passes_cleans_up_and_replays, .timeout = 240)
     lab_server_stop(w.lab);
     char replay_out[4300];
     snprintf(replay_out, sizeof replay_out, "%s/replayed", w.dir);
-    char *argv[] = {"replay", w.out, "-o", replay_out, "--log-level", "off", NULL};
+    char *argv[] = {"replay", w.out, "-o", replay_out, "--log-level", getenv("MTV_TEST_REPLAY_LOG") ? "debug" : "off", NULL};
     cr_assert_eq(cmd_replay(6, argv), MTV_EXIT_OK);
     char p[4400];
     snprintf(p, sizeof p, "%s/results.json", replay_out);

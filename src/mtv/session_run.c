@@ -166,6 +166,38 @@ static int expected_outcome(mtv_session *s, enum mtv_exec st, const cJSON *plan,
     return 0;
 }
 
+/* The VirtualMachines the migration makes in the target namespace, recorded
+ * so that teardown and cleanup delete them even in a namespace the run did
+ * not create (upstream's cleanup_migrated_vms): the controller's newName when
+ * it reports one, else the targetName, else the source name made DNS-1123. */
+static void record_target_vms(mtv_session *s, const cJSON *plan)
+{
+    const cJSON *svms = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(plan, "status"), "migration"), "vms");
+    for (size_t i = 0; i < s->n_vms; i++) {
+        const mtv_plan_vm *pv = &s->plan_vms[i];
+        const char *name = pv->target_name;
+        for (const cJSON *v = svms ? svms->child : NULL; v; v = v->next) {
+            const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "id"));
+            const char *nn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "newName"));
+            if (id && pv->id && !strcmp(id, pv->id) && nn && *nn)
+                name = nn;
+        }
+        strbuf sane = STRBUF_INIT;
+        mtv_err err;
+        if (!name && mtv_names_sanitize(pv->name, MTV_NAME_MAX, &sane, &err) == 0)
+            name = sane.buf;
+        if (name) {
+            ledger_item it = {.side = "cluster", .kind = "VirtualMachine", .api_version = "kubevirt.io/v1",
+                              .namespace_ = s->vm_ns.buf, .name = name, .scenario = s->cfg.scenario,
+                              .session = s->session.buf};
+            if (ledger_record(s->cfg.ledger, &it, clock_now_ms(transport_clock(s->t)), &err) < 0)
+                log_error("%s", err.msg);
+        }
+        sb_release(&sane);
+    }
+}
+
 int mtv_session_migrate(mtv_session *s, strbuf *detail, mtv_err *err)
 {
     if (!s->plan.len)
@@ -197,6 +229,7 @@ int mtv_session_migrate(mtv_session *s, strbuf *detail, mtv_err *err)
                    NULL};
     int rc = mtv_session_wait(s, &K8S_PLAN, s->ns.buf, s->plan.buf, pred_finished, &w, secs * 1000,
                               "to finish its migration (plan_wait_timeout)", detail, err);
+    record_target_vms(s, w.final);
     if (rc == 0) {
         enum mtv_exec st = mtv_status_exec(w.final, w.uid);
         const cJSON *expected = param(s, "expected_migration_result");

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mtv/retry.h"
 #include "mtv/session_int.h"
 #include "mtv/status.h"
 #include "mtv/teardown.h"
@@ -79,6 +80,38 @@ int mtv_session_cancelled(mtv_session *s, mtv_err *err)
     return 0;
 }
 
+/* POST is not retried by the transport (it could create twice); names here
+ * are fixed, so after a failure that may be transient, a GET tells whether
+ * the object exists (the POST got through) before the POST is sent again:
+ * never a duplicate, and a 500, 429 or dropped connection changes nothing. */
+static int create_retrying(mtv_session *s, const k8s_kind *k, const char *ns, const char *name,
+                           const cJSON *obj, cJSON **out, mtv_err *err)
+{
+    int rc = -1;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        if (attempt) {
+            clock_sleep_ms(transport_clock(s->t), 1000LL << (attempt - 1));
+            mtv_err gerr;
+            int got = k8s_get(s->k8s, k, ns, name, out, &gerr);
+            if (got == 0) {
+                log_info("%s %s%s%s exists after a failed create: it got through", k->kind,
+                         ns ? ns : "", ns ? "/" : "", name);
+                return 0;
+            }
+            log_warn("creating %s %s again after: %s", k->kind, name, err->msg);
+        }
+        rc = k8s_create(s->k8s, k, ns, obj, out, err);
+        if (rc == K8S_EXISTS) {
+            log_info("%s %s%s%s already exists (a retried create): using it", k->kind, ns ? ns : "",
+                     ns ? "/" : "", name);
+            return k8s_get(s->k8s, k, ns, name, out, err);
+        }
+        if (rc == 0 || !mtv_retryable(err->msg))
+            return rc;
+    }
+    return rc;
+}
+
 int mtv_session_create(mtv_session *s, const k8s_kind *k, cJSON *obj, cJSON **out, mtv_err *err)
 {
     if (out)
@@ -91,14 +124,8 @@ int mtv_session_create(mtv_session *s, const k8s_kind *k, cJSON *obj, cJSON **ou
                       .name = name, .scenario = s->cfg.scenario,
                       .session = s->session.len ? s->session.buf : NULL};
     int rc = ledger_record(s->cfg.ledger, &it, clock_now_ms(transport_clock(s->t)), err);
-    if (rc == 0) {
-        rc = k8s_create(s->k8s, k, ns, obj, out, err);
-        if (rc == K8S_EXISTS) {
-            log_info("%s %s%s%s already exists (a retried create): using it", k->kind, ns ? ns : "",
-                     ns ? "/" : "", name);
-            rc = k8s_get(s->k8s, k, ns, name, out, err);
-        }
-    }
+    if (rc == 0)
+        rc = create_retrying(s, k, ns, name, obj, out, err);
     if (rc == 0)
         log_info("created %s %s%s%s", k->kind, ns ? ns : "", ns ? "/" : "", name);
     else

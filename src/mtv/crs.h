@@ -67,8 +67,10 @@ const char *mtv_provider_url(const provider_entry *e, const char *cluster_url);
  * (imageio needs it), vsphere/openstack/hyperv when verification is on,
  * never openshift and ova. */
 int mtv_provider_needs_ca(enum provider_type type, int insecure);
-/* Host and port whose certificate chain is fetched: fqdn:443 (hyperv 5986). */
-int mtv_provider_ca_endpoint(const provider_entry *e, const char **host, int *port, mtv_err *err);
+/* Host and port whose certificate chain is fetched: those of api_url when it
+ * names a port (the server the provider is reached at), else fqdn:443
+ * (hyperv 5986) as upstream's openssl s_client. host is appended to. */
+int mtv_provider_ca_endpoint(const provider_entry *e, strbuf *host, int *port, mtv_err *err);
 
 /* The source Provider: spec.type, url, secret ref; vSphere settings
  * vddkInitImage (vddk_init_image) and sdkEndpoint (endpoint_type); the

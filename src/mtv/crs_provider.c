@@ -68,15 +68,37 @@ int mtv_provider_needs_ca(enum provider_type type, int insecure)
     }
 }
 
-int mtv_provider_ca_endpoint(const provider_entry *e, const char **host, int *port, mtv_err *err)
+int mtv_provider_ca_endpoint(const provider_entry *e, strbuf *host, int *port, mtv_err *err)
 {
-    *host = provider_str(e, "fqdn");
     *port = e->type == PROVIDER_HYPERV ? 5986 : 443;
-    if (!*host || !**host)
+    const char *url = provider_str(e, "api_url");
+    const char *auth = url ? strstr(url, "://") : NULL;
+    if (auth) {
+        auth += 3;
+        size_t n = strcspn(auth, "/?#");
+        const char *colon = memchr(auth, ':', n);
+        const char *at = memchr(auth, '@', n);
+        if (at) {   /* userinfo is no part of the address */
+            n -= (size_t)(at + 1 - auth);
+            auth = at + 1;
+            colon = memchr(auth, ':', n);
+        }
+        if (colon && auth[0] != '[' && colon > auth) {
+            long p = strtol(colon + 1, NULL, 10);
+            if (p > 0 && p < 65536) {
+                sb_add(host, auth, (size_t)(colon - auth));
+                *port = (int)p;
+                return 0;
+            }
+        }
+    }
+    const char *fqdn = provider_str(e, "fqdn");
+    if (!fqdn || !*fqdn)
         return mtv_err_set(err, MTV_EXIT_USAGE,
                            "provider '%s': key \"fqdn\" is needed to fetch the server's CA "
                            "certificate (or set source_provider_insecure_skip_verify true)",
                            e->key);
+    sb_adds(host, fqdn);
     return 0;
 }
 

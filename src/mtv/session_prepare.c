@@ -48,7 +48,7 @@ static void names(mtv_session *s)
 }
 
 typedef struct tls_fetch {
-    const char *host;
+    strbuf host;
     int port;
 } tls_fetch;
 
@@ -57,7 +57,7 @@ static int tls_live(void *ud, const cJSON *req, cJSON **resp, mtv_err *err)
     (void)req;
     tls_fetch *f = ud;
     strbuf pem = STRBUF_INIT;
-    if (net_peer_chain_pem(f->host, f->port, 15000, &pem, err) < 0) {
+    if (net_peer_chain_pem(f->host.buf, f->port, 15000, &pem, err) < 0) {
         sb_release(&pem);
         return -1;
     }
@@ -70,11 +70,13 @@ static int tls_live(void *ud, const cJSON *req, cJSON **resp, mtv_err *err)
 /* The provider server's certificate chain, as a recorded custom entry. */
 static int fetch_ca(mtv_session *s, strbuf *pem, mtv_err *err)
 {
-    tls_fetch f;
-    if (mtv_provider_ca_endpoint(s->cfg.provider, &f.host, &f.port, err) < 0)
+    tls_fetch f = {STRBUF_INIT, 0};
+    if (mtv_provider_ca_endpoint(s->cfg.provider, &f.host, &f.port, err) < 0) {
+        sb_release(&f.host);
         return -1;
+    }
     cJSON *req = cJSON_CreateObject();
-    cJSON_AddStringToObject(req, "host", f.host);
+    cJSON_AddStringToObject(req, "host", f.host.buf);
     cJSON_AddNumberToObject(req, "port", f.port);
     cJSON *resp = NULL;
     int rc = transport_custom(s->t, "tls", s->type_name, req, tls_live, &f, &resp, err);
@@ -82,8 +84,9 @@ static int fetch_ca(mtv_session *s, strbuf *pem, mtv_err *err)
     if (rc == 0 && jstr(resp, "pem"))
         sb_adds(pem, jstr(resp, "pem"));
     else if (rc == 0)
-        rc = mtv_err_set(err, MTV_EXIT_ENV, "no certificate came from %s:%d", f.host, f.port);
+        rc = mtv_err_set(err, MTV_EXIT_ENV, "no certificate came from %s:%d", f.host.buf, f.port);
     cJSON_Delete(resp);
+    sb_release(&f.host);
     return rc;
 }
 

@@ -162,13 +162,34 @@ Test(crs, ca_rules_and_endpoint)
     cr_assert_not(mtv_provider_needs_ca(PROVIDER_VSPHERE, 1));
     cr_assert_not(mtv_provider_needs_ca(PROVIDER_OVA, 0));
     cr_assert_not(mtv_provider_needs_ca(PROVIDER_OPENSHIFT, 0));
-    const char *host;
+    strbuf host = STRBUF_INIT;
     int port;
     mtv_err err;
     cr_assert_eq(mtv_provider_ca_endpoint(entry("vs"), &host, &port, &err), 0);
-    cr_assert_str_eq(host, "vc.example.com");
+    cr_assert_str_eq(host.buf, "vc.example.com");
     cr_assert_eq(port, 443);
-    cr_assert_eq(mtv_provider_ca_endpoint(entry("ocp"), &host, &port, &err), -1);
+    sb_reset(&host);
+    cr_assert_eq(mtv_provider_ca_endpoint(entry("osp"), &host, &port, &err), 0);
+    cr_assert_str_eq(host.buf, "keystone.example.com", "the port api_url names");
+    cr_assert_eq(port, 13000);
+    sb_reset(&host);
+    cr_assert_eq(mtv_provider_ca_endpoint(entry("ocp"), &host, &port, &err), 0);
+    cr_assert_str_eq(host.buf, "api.example.com");
+    cr_assert_eq(port, 6443);
+    sb_reset(&host);
+    cr_assert_eq(mtv_provider_ca_endpoint(entry("ova"), &host, &port, &err), 0);
+    cr_assert_str_eq(host.buf, "nfs.example.com", "an NFS share has no URL scheme: fqdn");
+    sb_release(&host);
+    providers_file nofqdn;
+    diag_list diags = DIAG_LIST_INIT;
+    const char *p = tu_write(tu_tmpdir(), "nofqdn.json",
+                             "{\"x\": {\"type\": \"vsphere\", \"api_url\": \"https://vc/sdk\"}}");
+    cr_assert_eq(providers_file_load(&nofqdn, p, NULL, &diags), 0);
+    diag_free(&diags);
+    strbuf h2 = STRBUF_INIT;
+    cr_assert_eq(mtv_provider_ca_endpoint(&nofqdn.entries[0], &h2, &port, &err), -1);
+    sb_release(&h2);
+    providers_file_free(&nofqdn);
     cr_assert(strstr(err.msg, "fqdn"));
 }
 

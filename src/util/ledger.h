@@ -72,6 +72,11 @@ int ledger_create(ledger **out, const char *path, const char *run_id, mtv_err *e
 int ledger_open(ledger **out, const char *path, mtv_err *err);
 void ledger_free(ledger *l);
 
+/* durable 0: later rewrites skip fsync (still written whole and renamed into
+ * place). For a replay, where nothing real exists to clean up, so the
+ * ledger need not survive a power cut. Default 1. */
+void ledger_set_durable(ledger *l, int durable);
+
 const char *ledger_path(const ledger *l);
 const char *ledger_run_id(const ledger *l);
 

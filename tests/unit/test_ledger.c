@@ -182,3 +182,28 @@ Test(ledger, sigkill_never_loses_a_recorded_object)
     cr_assert_geq(ledger_count(l), seen);
     ledger_free(l);
 }
+
+Test(ledger, non_durable_writes_still_land_whole)
+{
+    const char *p = path_in(tu_tmpdir(), "resources.json");
+    mtv_err err;
+    ledger *l;
+    cr_assert_eq(ledger_create(&l, p, "replay", &err), 0);
+    ledger_set_durable(l, 0);
+    for (int i = 0; i < 5; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "p%d", i);
+        ledger_item it = plan("s", name);
+        cr_assert_eq(ledger_record(l, &it, 0, &err), 0, "%s", err.msg);
+    }
+    cr_assert_eq(ledger_set_state(l, 4, LEDGER_DELETED, NULL, &err), 0);
+    ledger_free(l);
+    cr_assert_eq(ledger_open(&l, p, &err), 0, "%s", err.msg);
+    cr_assert_eq(ledger_count(l), 5);
+    ledger_entry *e;
+    size_t n;
+    ledger_snapshot(l, NULL, 1, &e, &n);
+    cr_assert_eq(n, 4);
+    ledger_entries_free(e, n);
+    ledger_free(l);
+}

@@ -96,6 +96,15 @@ static int pred_condition(void *ud, const cJSON *obj, mtv_err *err)
     return obj && k8s_condition_true(obj, w->type);
 }
 
+/* A canceled Migration may end otherwise: its condition lags the Plan's, so
+ * a run that had just finished can still read Running when it is canceled. */
+static int pred_migration_over(void *ud, const cJSON *obj, mtv_err *err)
+{
+    (void)ud;
+    (void)err;
+    return obj && !migration_running(obj);
+}
+
 static void describe(void *ud, const cJSON *obj, strbuf *out)
 {
     (void)ud;
@@ -122,9 +131,8 @@ static void cancel_migration(td *t, const ledger_entry *e)
                       &err) != 0)
             log_warn("teardown: %s", err.msg);
         else {
-            cond_wait w = {"Canceled"};
-            if (k8s_wait_for(t->c, &K8S_MIGRATION, e->namespace_, e->name, pred_condition, describe, &w,
-                             t->o->object_timeout_ms, &err) != 0)
+            if (k8s_wait_for(t->c, &K8S_MIGRATION, e->namespace_, e->name, pred_migration_over, describe,
+                             NULL, t->o->object_timeout_ms, &err) != 0)
                 log_warn("teardown: %s", err.msg);
         }
         cJSON_Delete(patch);

@@ -80,6 +80,19 @@ int mtv_session_cancelled(mtv_session *s, mtv_err *err)
     return 0;
 }
 
+/* k8s_get into OUT, which may be NULL when the caller needs no copy. */
+static int get_into(mtv_session *s, const k8s_kind *k, const char *ns, const char *name,
+                    cJSON **out, mtv_err *err)
+{
+    cJSON *obj = NULL;
+    int rc = k8s_get(s->k8s, k, ns, name, &obj, err);
+    if (out && rc == 0)
+        *out = obj;
+    else
+        cJSON_Delete(obj);
+    return rc;
+}
+
 /* POST is not retried by the transport (it could create twice); names here
  * are fixed, so after a failure that may be transient, a GET tells whether
  * the object exists (the POST got through) before the POST is sent again:
@@ -92,7 +105,7 @@ static int create_retrying(mtv_session *s, const k8s_kind *k, const char *ns, co
         if (attempt) {
             clock_sleep_ms(transport_clock(s->t), 1000LL << (attempt - 1));
             mtv_err gerr;
-            int got = k8s_get(s->k8s, k, ns, name, out, &gerr);
+            int got = get_into(s, k, ns, name, out, &gerr);
             if (got == 0) {
                 log_info("%s %s%s%s exists after a failed create: it got through", k->kind,
                          ns ? ns : "", ns ? "/" : "", name);
@@ -104,7 +117,7 @@ static int create_retrying(mtv_session *s, const k8s_kind *k, const char *ns, co
         if (rc == K8S_EXISTS) {
             log_info("%s %s%s%s already exists (a retried create): using it", k->kind, ns ? ns : "",
                      ns ? "/" : "", name);
-            return k8s_get(s->k8s, k, ns, name, out, err);
+            return get_into(s, k, ns, name, out, err);
         }
         if (rc == 0 || !mtv_retryable(err->msg))
             return rc;

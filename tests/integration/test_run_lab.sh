@@ -37,7 +37,7 @@ fail() {
 # only the API server: with an MTV controller the Provider would fail its
 # connection test at once instead of waiting
 api_only=()
-if "$MTV_BIN" lab serve --help 2>/dev/null | grep -q -- '--no-mtv'; then api_only=(--no-mtv); fi
+case "$("$MTV_BIN" lab serve --help 2>/dev/null || true)" in *--no-mtv*) api_only=(--no-mtv) ;; esac
 "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$work/state" --log-file "$work/lab.log" \
   ${api_only[@]+"${api_only[@]}"} >"$work/lab.out" 2>&1 &
 lab_pid=$!

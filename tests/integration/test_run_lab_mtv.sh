@@ -5,19 +5,20 @@
 #    hooks), OpenStack and OpenShift passes, tears everything down and
 #    replays offline with identical verdicts;
 #  - a lab with faults: a VM failing at DiskTransfer fails its scenario naming
-#    the step, a Plan that never gets Ready fails `plan` and xfails `migrate`,
-#    and API faults (500s, 429s, cut-off answers on creates) change no verdict
+#    the step, and API faults (500s, 429s, cut-off answers on creates) change no verdict
 #    and create no object twice; --skip-teardown leaves the objects for
 #    `cleanup`, which removes them all.
-# OVA is left out: the lab never removes the forklift/ova-provider finalizer
-# its webhook adds, so a deleted OVA Provider stays until removed by hand.
+# A Plan that never gets Ready is not tried (the wait for it is upstream's
+# fixed 360 s). OVA is left out: the lab never removes the
+# forklift/ova-provider finalizer its webhook adds, so a deleted OVA Provider
+# stays until it is removed by hand.
 set -euo pipefail
 
 : "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"
 CRDS="$MTV_SHARED_DIR/reference/forklift-crds"
 [ -d "$CRDS" ] || { echo "SKIP: no $CRDS"; exit 77; }
-"$MTV_BIN" lab serve --help 2>/dev/null | grep -q -- '--faults' ||
-  { echo "SKIP: this lab has no MTV controller"; exit 77; }
+lab_help=$("$MTV_BIN" lab serve --help 2>/dev/null || true)
+case "$lab_help" in *--faults*) ;; *) echo "SKIP: this lab has no MTV controller"; exit 77 ;; esac
 command -v kubectl >/dev/null || { echo "SKIP: no kubectl"; exit 77; }
 
 work=$(mktemp -d "${MTV_BINARY_DIR:-${TMPDIR:-/tmp}}/run-lab-mtv.XXXXXX")
@@ -69,6 +70,10 @@ run() {  # run EXPECTED_RC ARGS...: output in $out
 has() {
   case "$out" in *"$1"*) ;; *) fail "expected '$1' in: $out" ;; esac
 }
+tar_has() {  # tar_has TAR PATTERN [grep options]: a member holds PATTERN
+  tar xOf "$1" >"$work/members"
+  grep -a -q ${3:-} -- "$2" "$work/members"
+}
 k() { kubectl --cache-dir "$work/kcache" "$@"; }
 all_deleted() {  # all_deleted RESOURCES_JSON
   grep -q '"kind":[[:space:]]*"Plan"' "$1" || fail "$1 lists no Plan"
@@ -91,7 +96,7 @@ run_opts() {  # run_opts PROVIDER: the common options
 }
 
 # --- a clean lab ---------------------------------------------------------
-start_lab clean
+start_lab lab-clean
 for p in ovirt openstack openshift; do
   # shellcheck disable=SC2046
   run 0 "$MTV_BIN" run $(run_opts "$p") -o "$work/run-$p"
@@ -107,13 +112,13 @@ for t in test_sanity_warm_mtv_migration test_post_hook_retain_failed_vm; do
   [ "$(verdict "$r" "$t-ovirt-standard" migrate)" = passed ] || fail "ovirt: $t did not pass"
 done
 warm="$work/run-ovirt/cassettes/test_sanity_warm_mtv_migration.tar"
-tar xOf "$warm" | grep -q 'precopies' || fail "no precopies recorded in $warm"
-tar xOf "$warm" | grep -q '\\"cutover\\":\\"20' || fail "no cutover sent in $warm"
+tar_has "$warm" 'precopies' || fail "no precopies recorded in $warm"
+tar_has "$warm" '\\"cutover\\":\\"20' || fail "no cutover sent in $warm"
 for p in ovirt openstack openshift; do
   pw=$(tr -d '\n' <"$providers" | grep -o "\"$p\":[^}]*" | grep -o '"password":[^,}]*' |
     cut -d'"' -f4)
   [ -n "$pw" ] || continue
-  if tar xOf "$work/run-$p/cassettes/test_cold_migration_comprehensive.tar" | grep -a -q -F "$pw"; then
+  if tar_has "$work/run-$p/cassettes/test_cold_migration_comprehensive.tar" "$pw" -F; then
     fail "$p: its source password is in the cassette"
   fi
 done
@@ -128,27 +133,26 @@ cat >"$work/faults.json" <<'EOF'
 {"seed": 11,
  "vms": [{"vm": "mtv-win2019-3disks", "plan": "*-cold", "fail_at": "DiskTransfer",
           "reason": "Unable to connect to the source disk."}],
- "plans": [{"plan": "*-warm", "never_ready": "Storage array unreachable."}],
  "api": [{"path": "/apis/forklift.konveyor.io/", "method": "POST", "fault": "500",
           "rate": 0.5, "count": 4},
          {"path": "/api/v1/namespaces/", "method": "POST", "fault": "truncate", "count": 2},
          {"path": "/apis/forklift.konveyor.io/", "method": "GET", "fault": "429",
           "retry_after": 1, "rate": 0.3, "count": 3}]}
 EOF
-start_lab faulty --faults "$work/faults.json"
+start_lab lab-faulty --faults "$work/faults.json"
 # shellcheck disable=SC2046
 run 1 "$MTV_BIN" run $(run_opts ovirt) -o "$work/faulty" --skip-teardown
 r="$work/faulty/results.json"
 [ "$(verdict "$r" test_cold_migration_comprehensive-ovirt-standard migrate)" = failed ] ||
   fail "the VM fault did not fail the cold migration: $out"
 grep -q 'DiskTransfer' "$work/faulty/junit.xml" || fail "junit.xml does not name DiskTransfer"
-[ "$(verdict "$r" test_sanity_warm_mtv_migration-ovirt-standard plan)" = failed ] ||
-  fail "a never-Ready Plan did not fail the plan step"
-[ "$(verdict "$r" test_sanity_warm_mtv_migration-ovirt-standard migrate)" = xfailed ] ||
-  fail "migrate after a failed plan is not xfailed"
-[ "$(verdict "$r" test_post_hook_retain_failed_vm-ovirt-standard migrate)" = passed ] ||
-  fail "API faults changed the verdict of test_post_hook_retain_failed_vm"
-grep -q 'injecting API fault' "$work/faulty.log" || fail "no API fault was injected"
+for t in test_post_hook_retain_failed_vm test_sanity_warm_mtv_migration; do
+  [ "$(verdict "$r" "$t-ovirt-standard" migrate)" = passed ] ||
+    fail "API faults changed the verdict of $t"
+done
+grep -q 'injecting API fault' "$work/lab-faulty.log" || fail "no API fault was injected"
+grep -q 'exists after a failed create' "$work/faulty/run.log" ||
+  fail "no create was answered with a fault after it got through"
 # exactly the objects resources.json lists exist: none was created twice
 for kind in Plan Migration StorageMap NetworkMap Hook Secret Provider; do
   res=$(echo "${kind}s" | tr '[:upper:]' '[:lower:]')

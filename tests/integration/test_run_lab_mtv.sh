@@ -5,9 +5,9 @@
 #    hooks), OpenStack and OpenShift passes, tears everything down and
 #    replays offline with identical verdicts;
 #  - a lab with faults: a VM failing at DiskTransfer fails its scenario naming
-#    the step, and API faults (500s, 429s, cut-off answers on creates) change no verdict
-#    and create no object twice; --skip-teardown leaves the objects for
-#    `cleanup`, which removes them all.
+#    the step, and API faults (500s, 429s, resets, cut-off answers on creates,
+#    dropped watches) change no verdict and create no object twice;
+#    --skip-teardown leaves the objects for `cleanup`, which removes them all.
 # A Plan that never gets Ready is not tried (the wait for it is upstream's
 # fixed 360 s). OVA is left out: the lab never removes the
 # forklift/ova-provider finalizer its webhook adds, so a deleted OVA Provider
@@ -136,8 +136,11 @@ cat >"$work/faults.json" <<'EOF'
  "api": [{"path": "/apis/forklift.konveyor.io/", "method": "POST", "fault": "500",
           "rate": 0.5, "count": 4},
          {"path": "/api/v1/namespaces/", "method": "POST", "fault": "truncate", "count": 2},
+         {"path": "/apis/forklift.konveyor.io/", "method": "POST", "fault": "reset", "count": 2},
          {"path": "/apis/forklift.konveyor.io/", "method": "GET", "fault": "429",
-          "retry_after": 1, "rate": 0.3, "count": 3}]}
+          "retry_after": 1, "rate": 0.3, "count": 3},
+         {"path": "/api", "method": "GET", "fault": "reset", "rate": 0.05, "count": 10},
+         {"path": "/api", "fault": "drop_watch", "rate": 0.05, "after_events": 1}]}
 EOF
 start_lab lab-faulty --faults "$work/faults.json"
 # shellcheck disable=SC2046

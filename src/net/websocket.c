@@ -219,11 +219,17 @@ static int send_close(ws_conn *c, int reading, int code, const char *reason, mtv
     return send_frame(c, reading, 1, WS_OP_CLOSE, payload, n, err);
 }
 
+static ssize_t close_result(ws_conn *c, mtv_err *err);
+
 int ws_write(ws_conn *c, int opcode, const void *buf, size_t n, mtv_err *err)
 {
-    if (atomic_load(&c->close_sent))
+    if (atomic_load(&c->close_sent)) {
+        /* the peer's reason for closing says more than "closing" does */
+        if (atomic_load(&c->peer_closed) && close_result(c, err) < 0)
+            return -1;
         return mtv_err_set(err, MTV_EXIT_ENV, "the WebSocket to %s is closing; nothing more can be sent",
                            net_conn_origin(c->conn));
+    }
     if (atomic_load(&c->shut))
         return mtv_err_set(err, MTV_EXIT_ENV, "the WebSocket to %s was shut down",
                            net_conn_origin(c->conn));

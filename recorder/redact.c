@@ -586,6 +586,42 @@ static int redact_form(const redactor *r, strbuf *body, const char *where, cJSON
     return hits;
 }
 
+/* Known-secret masking writes "<redacted:LABEL>", which inside an XML body
+ * would be a stray tag: escape such placeholders so the body stays
+ * well-formed and its text reads back as the placeholder. */
+static void xml_escape_placeholders(strbuf *body)
+{
+    static const char mark[] = "<redacted:";
+    if (!memmem(body->buf, body->len, mark, sizeof mark - 1))
+        return;
+    strbuf out = STRBUF_INIT;
+    size_t i = 0;
+    while (i < body->len) {
+        const char *p = memmem(body->buf + i, body->len - i, mark, sizeof mark - 1);
+        if (!p) {
+            sb_add(&out, body->buf + i, body->len - i);
+            break;
+        }
+        size_t at = (size_t)(p - body->buf), j = at + sizeof mark - 1;
+        while (j < body->len && (isalnum((unsigned char)body->buf[j]) || body->buf[j] == '.' ||
+                                 body->buf[j] == '_' || body->buf[j] == '-'))
+            j++;
+        sb_add(&out, body->buf + i, at - i);
+        if (j < body->len && body->buf[j] == '>') {
+            sb_adds(&out, "&lt;");
+            sb_add(&out, body->buf + at + 1, j - at - 1);
+            sb_adds(&out, "&gt;");
+            i = j + 1;
+        } else {
+            sb_addc(&out, '<');
+            i = at + 1;
+        }
+    }
+    sb_reset(body);
+    sb_add(body, out.buf, out.len);
+    sb_release(&out);
+}
+
 void redact_body(const redactor *r, strbuf *body, const char *content_type, const char *where,
                  cJSON *report)
 {
@@ -593,7 +629,7 @@ void redact_body(const redactor *r, strbuf *body, const char *content_type, cons
         return;
     strbuf loc = STRBUF_INIT;
     sb_addf(&loc, "%s.body", where);
-    int text = !memchr(body->buf, '\0', body->len);
+    int text = !memchr(body->buf, '\0', body->len), xml = 0;
     if (text && looks_json(body, content_type) && may_hold_credentials(body->buf)) {
         cJSON *root = cJSON_ParseWithLength(body->buf, body->len);
         if (root) {
@@ -609,7 +645,8 @@ void redact_body(const redactor *r, strbuf *body, const char *content_type, cons
             }
             cJSON_Delete(root);
         }
-    } else if (text && (body->buf[0] == '<' || (content_type && strcasestr(content_type, "xml")))) {
+    } else if (text && (xml = body->buf[0] == '<' ||
+                               (content_type && strcasestr(content_type, "xml")))) {
         redact_xml(r, body, where, report);
     } else if (text && content_type && strcasestr(content_type, "x-www-form-urlencoded")) {
         redact_form(r, body, where, report);
@@ -619,6 +656,8 @@ void redact_body(const redactor *r, strbuf *body, const char *content_type, cons
         if (secrets_mask(r->secrets, body->buf, body->len, &out)) {
             sb_reset(body);
             sb_add(body, out.buf, out.len);
+            if (xml)
+                xml_escape_placeholders(body);
             report_hit(report, "known-secret", loc.buf, NULL);
         }
         sb_release(&out);

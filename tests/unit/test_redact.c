@@ -227,3 +227,17 @@ Test(scan, patterns_and_placeholders)
     cr_assert_eq(f.offset, 3);
     secrets_free(r);
 }
+
+/* a session key vcsim echoes inside an XML answer: the placeholder must not
+ * turn into a stray tag, or replayed answers stop being XML */
+Test(redact, known_secrets_in_xml_stay_well_formed)
+{
+    secrets_add(reg, "cookie.vmware_soap_session", "5f0c3c43-0f1a-4bd1-9d34-1f3bd7c4d7a1");
+    strbuf body = STRBUF_INIT;
+    sb_adds(&body, "<r><returnval type=\"ContainerView\">session[5f0c3c43-0f1a-4bd1-9d34-"
+                   "1f3bd7c4d7a1]77281c09</returnval></r>");
+    redact_body(&rd, &body, "text/xml; charset=utf-8", "response", report);
+    cr_assert_str_eq(body.buf, "<r><returnval type=\"ContainerView\">session[&lt;redacted:cookie."
+                               "vmware_soap_session&gt;]77281c09</returnval></r>");
+    sb_release(&body);
+}

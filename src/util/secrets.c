@@ -128,6 +128,10 @@ int secrets_add(secret_registry *reg, const char *label, const char *value)
     size_t n = strlen(value);
     if (n < SECRETS_MIN_LEN)
         return 0;
+    /* replayed credentials are redaction placeholders: masking those would
+     * rewrite replayed requests and break their matching */
+    if (strstr(value, "<redacted:"))
+        return 0;
     pthread_rwlock_wrlock(&reg->lock);
     for (size_t i = 0; i < reg->count; i++) {
         if (strcmp(reg->values[i], value) == 0) {

@@ -29,8 +29,10 @@ typedef struct secret_registry secret_registry;
 secret_registry *secrets_new(void);
 void secrets_free(secret_registry *reg);
 
-/* Registers value under label (copied). Short values are ignored; a value
- * already known keeps its first label. Returns 1 if added, 0 if not. */
+/* Registers value under label (copied). Short values and values holding a
+ * redaction placeholder ("<redacted:...>", what a replay hands back for a
+ * credential) are ignored; a value already known keeps its first label.
+ * Returns 1 if added, 0 if not. */
 int secrets_add(secret_registry *reg, const char *label, const char *value);
 size_t secrets_count(const secret_registry *reg);
 

@@ -114,3 +114,11 @@ Test(secrets, find_reports_offset_and_label)
     cr_assert_str_eq(label, "vsphere.password");
     cr_assert_eq(off, 2);
 }
+
+/* what a replay hands back for a credential is not a credential */
+Test(secrets, placeholders_are_not_secrets)
+{
+    cr_assert_eq(secrets_add(reg, "endpoint.cookie", "<redacted:cookie.vmware_soap_session>"), 0);
+    const char *text = "session[&lt;redacted:cookie.vmware_soap_session&gt;]77281c09";
+    cr_assert_null(secrets_find(reg, text, strlen(text), NULL));
+}

@@ -11,10 +11,13 @@ if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/github.com/vmware/
   echo "vcsim: go or golang-github-vmware-govmomi-dev is not installed" >&2
   exit 77
 fi
+mkdir -p "$(dirname "$out")"
+# several tests may ask for the same binary at once: one builds, the others wait
+exec 9>"$out.lock"
+flock 9
 if [ -x "$out" ] && [ "$out" -nt "$here/main.go" ] && [ "$out" -nt "$here/go.mod" ]; then
   exit 0
 fi
-mkdir -p "$(dirname "$out")"
 cache=$(dirname "$out")/go-cache
 mkdir -p "$cache"
 cd "$here"

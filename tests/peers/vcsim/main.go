@@ -24,6 +24,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/find"
@@ -57,6 +58,7 @@ type worldVM struct {
 	Power          string      `json:"power"`
 	Tools          *bool       `json:"tools"`
 	Hostname       string      `json:"hostname"`
+	Template       bool        `json:"template"`
 	Disks          []worldDisk `json:"disks"`
 	NICs           []worldNIC  `json:"nics"`
 }
@@ -80,10 +82,18 @@ func main() {
 	certFile := flag.String("tls-cert", "", "serve https with this PEM certificate")
 	keyFile := flag.String("tls-key", "", "private key for -tls-cert")
 	traceFile := flag.String("trace-file", "", "write every SOAP request/response here")
+	esx := flag.Bool("esx", false, "simulate a standalone ESXi host instead of a vCenter")
+	datastores := flag.Int("ds", 1, "local datastores (LocalDS_0, LocalDS_1, ...)")
+	autoGuest := flag.Bool("auto-guest", false,
+		"simulate VMware Tools: guest data appears when any VM powers on and goes when it powers off")
 	flag.Parse()
 
 	model := simulator.VPX()
+	if *esx {
+		model = simulator.ESX()
+	}
 	model.Machine = *vms
+	model.Datastore = *datastores
 	if err := model.Create(); err != nil {
 		fail("creating model: %v", err)
 	}
@@ -122,6 +132,10 @@ func main() {
 		}
 	}
 
+	if *autoGuest {
+		go simulateTools()
+	}
+
 	u := *s.URL
 	u.User = nil
 	ready, _ := json.Marshal(map[string]interface{}{"url": u.String(), "vms": refs})
@@ -153,15 +167,15 @@ func build(u *url.URL, w *world) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	dvs, err := finder.Network(ctx, "DVS0")
-	if err != nil {
-		return nil, err
-	}
-	sw := object.NewDistributedVirtualSwitch(c.Client, dvs.Reference())
 	for _, name := range w.Networks {
 		if _, err := finder.Network(ctx, name); err == nil {
 			continue
 		}
+		dvs, err := finder.Network(ctx, "DVS0")
+		if err != nil {
+			return nil, fmt.Errorf("network %s: no DVS0 to add it to (an ESX model has none): %v", name, err)
+		}
+		sw := object.NewDistributedVirtualSwitch(c.Client, dvs.Reference())
 		task, err := sw.AddPortgroup(ctx, []types.DVPortgroupConfigSpec{{Name: name, Type: "earlyBinding", NumPorts: 64}})
 		if err != nil {
 			return nil, err
@@ -172,7 +186,9 @@ func build(u *url.URL, w *world) (map[string]string, error) {
 	}
 	host, err := finder.HostSystem(ctx, "DC0_H0")
 	if err != nil {
-		return nil, err
+		if host, err = finder.DefaultHostSystem(ctx); err != nil {
+			return nil, err
+		}
 	}
 	pool, err := host.ResourcePool(ctx)
 	if err != nil {
@@ -280,6 +296,9 @@ func createVM(ctx context.Context, c *govmomi.Client, finder *find.Finder, folde
 	}
 	ref := info.Result.(types.ManagedObjectReference)
 	vm := object.NewVirtualMachine(c.Client, ref)
+	if v.Template {
+		return ref, vm.MarkAsTemplate(ctx)
+	}
 	if v.Power != "off" {
 		t, err := vm.PowerOn(ctx)
 		if err != nil {
@@ -341,6 +360,96 @@ func fillGuest(v *worldVM, ref string) {
 				Gateway: types.NetIpRouteConfigInfoGateway{IpAddress: nic.Gateway, Device: fmt.Sprint(n)}})
 		}
 	}
+	if len(routes) > 0 {
+		g.IpStack = []types.GuestStackInfo{{IpRouteConfig: &types.NetIpRouteConfigInfo{IpRoute: routes}}}
+	}
+	vm.Summary.Guest = &types.VirtualMachineGuestSummary{GuestId: vm.Config.GuestId,
+		ToolsStatus: g.ToolsStatus, ToolsRunningStatus: g.ToolsRunningStatus,
+		HostName: g.HostName, IpAddress: g.IpAddress}
+}
+
+// simulateTools plays VMware Tools for every VM, as vCenter reports them: a
+// VM that powers on gets running tools, a host name and an IP per NIC (taken
+// from the world if it had some, else 192.0.2.100+ with origin dhcp and a
+// default route); a VM that powers off loses them until it powers on again.
+// vcsim itself never changes guest data, and its clones even keep the source
+// VM's guest.net.
+func simulateTools() {
+	saved := map[string]types.GuestInfo{}
+	savedSummary := map[string]*types.VirtualMachineGuestSummary{}
+	next := 100
+	for {
+		time.Sleep(50 * time.Millisecond)
+		for _, e := range simulator.Map.All("VirtualMachine") {
+			vm := e.(*simulator.VirtualMachine)
+			simulator.Map.WithLock(vm, func() {
+				if vm.Guest == nil || vm.Config == nil || vm.Config.Template {
+					return
+				}
+				ref := vm.Self.Value
+				on := vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn
+				running := vm.Guest.ToolsRunningStatus == string(types.VirtualMachineToolsRunningStatusGuestToolsRunning)
+				switch {
+				case on && !running:
+					if g, ok := saved[ref]; ok {
+						*vm.Guest = g
+						vm.Summary.Guest = savedSummary[ref]
+						return
+					}
+					autoGuest(vm, &next)
+				case !on && running:
+					saved[ref] = *vm.Guest
+					savedSummary[ref] = vm.Summary.Guest
+					g := vm.Guest
+					g.ToolsStatus = types.VirtualMachineToolsStatusToolsNotRunning
+					g.ToolsRunningStatus = string(types.VirtualMachineToolsRunningStatusGuestToolsNotRunning)
+					g.GuestState = "notRunning"
+					g.IpAddress = ""
+					g.HostName = ""
+					g.IpStack = nil
+					for n := range g.Net {
+						g.Net[n].IpAddress = nil
+						g.Net[n].IpConfig = nil
+					}
+					vm.Summary.Guest = &types.VirtualMachineGuestSummary{GuestId: vm.Config.GuestId,
+						ToolsStatus: g.ToolsStatus, ToolsRunningStatus: g.ToolsRunningStatus}
+				}
+			})
+		}
+	}
+}
+
+// autoGuest gives a VM without world guest data running tools and one
+// address per NIC, rebuilding guest.net from its devices.
+func autoGuest(vm *simulator.VirtualMachine, next *int) {
+	g := vm.Guest
+	g.ToolsStatus = types.VirtualMachineToolsStatusToolsOk
+	g.ToolsRunningStatus = string(types.VirtualMachineToolsRunningStatusGuestToolsRunning)
+	g.GuestState = "running"
+	g.GuestId = vm.Config.GuestId
+	g.HostName = strings.ToLower(vm.Name) + ".example.test"
+	g.Net = nil
+	g.IpAddress = ""
+	var routes []types.NetIpRouteConfigInfoIpRoute
+	for _, d := range vm.Config.Hardware.Device {
+		card, ok := d.(types.BaseVirtualEthernetCard)
+		if !ok {
+			continue
+		}
+		eth := card.GetVirtualEthernetCard()
+		ip := fmt.Sprintf("192.0.2.%d", *next%150+100)
+		*next++
+		g.Net = append(g.Net, types.GuestNicInfo{MacAddress: eth.MacAddress, Connected: true,
+			DeviceConfigId: eth.Key, IpAddress: []string{ip},
+			IpConfig: &types.NetIpConfigInfo{IpAddress: []types.NetIpConfigInfoIpAddress{
+				{IpAddress: ip, PrefixLength: 24, Origin: "dhcp", State: "preferred"}}}})
+		if g.IpAddress == "" {
+			g.IpAddress = ip
+			routes = append(routes, types.NetIpRouteConfigInfoIpRoute{Network: "0.0.0.0", PrefixLength: 0,
+				Gateway: types.NetIpRouteConfigInfoGateway{IpAddress: "192.0.2.1", Device: "0"}})
+		}
+	}
+	g.IpStack = nil
 	if len(routes) > 0 {
 		g.IpStack = []types.GuestStackInfo{{IpRouteConfig: &types.NetIpRouteConfigInfo{IpRoute: routes}}}
 	}

@@ -155,8 +155,11 @@ int vim_parse_response(const char *op, long status, const char *body, size_t n, 
     *resp = NULL;
     if (fault_type)
         fault_type[0] = 0;
-    const char *ct_hint = n && body[0] != '<' && !(n > 3 && (unsigned char)body[0] == 0xef)
-                              ? " (the body is not XML)" : "";
+    const char *ct_hint = !n                                               ? " (an empty body)"
+                          : body[0] != '<' && (unsigned char)body[0] != 0xef ? " (the body is not XML)"
+                          : memmem(body, n, "<html", 5) || memmem(body, n, "<HTML", 5)
+                              ? " (an HTML page)"
+                              : "";
     if (status != 200 && status != 500) {
         strbuf ex = STRBUF_INIT;
         body_excerpt(&ex, body, n);

@@ -309,3 +309,88 @@ Test(vsphere_vcsim, sequence_recorded_then_replayed_without_vcsim, .timeout = 24
     sb_release(&live.log);
     sb_release(&again.log);
 }
+
+/* A standalone ESXi host served over TLS with our own certificate: TLS is
+ * verified by default (an unknown CA fails, the right CA file passes, and
+ * skipping verification is an explicit choice), a wrong password is a clear
+ * InvalidLogin, and an ESXi endpoint refuses to clone without a vCenter to
+ * clone through. */
+Test(vsphere_vcsim, esxi_over_tls, .timeout = 120)
+{
+    const char *dir = tu_tmpdir();
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+             "-keyout key.pem -out cert.pem -days 1 -subj /CN=127.0.0.1 "
+             "-addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1", dir);
+    if (system(cmd) != 0)
+        cr_skip_test("the openssl command is not available to make a certificate");
+    strbuf cert = STRBUF_INIT, key = STRBUF_INIT;
+    fs_join(&cert, dir, "cert.pem");
+    fs_join(&key, dir, "key.pem");
+    const char *args[] = {"-esx", "-user", USER, "-pass", PASSWORD, "-tls-cert", cert.buf,
+                          "-tls-key", key.buf, NULL};
+    tu_vcsim v;
+    tu_vcsim_start(&v, "{\"vms\": [{\"name\": \"esx-vm\", \"cpus\": 2, \"memory_mb\": 1024,"
+                       " \"power\": \"on\", \"disks\": [{\"size_gb\": 1}],"
+                       " \"nics\": [{\"mac\": \"00:50:56:aa:20:01\", \"ip\": \"192.0.2.20\"}]}]}",
+                   args);
+    cr_assert(strncmp(v.url, "https://", 8) == 0, "%s", v.url);
+    const char *providers = providers_file_for(dir, v.url, ", \"endpoint_type\": \"esxi\"");
+    providers_file pf;
+    const provider_entry *entry;
+    mtv_err err;
+    cr_assert_eq(providers_open(&pf, providers, "vc", log_secrets(), &entry, &err), 0, "%s",
+                 err.msg);
+    transport *t;
+    transport_config tc = {.mode = TRANSPORT_LIVE};
+    cr_assert_eq(transport_open(&t, &tc, &err), 0);
+    source_config cfg = {.t = t, .entry = entry, .file = &pf, .poll_ms = 50};
+    source_provider *p;
+
+    cr_assert_eq(source_open(&p, &cfg, &err), -1, "our CA is not trusted by default");
+    cr_assert_eq(err.exit_code, MTV_EXIT_ENV);
+    cr_assert(strcasestr(err.msg, "certificate") || strcasestr(err.msg, "SSL"), "%s", err.msg);
+
+    cfg.ca_file = cert.buf;
+    cr_assert_eq(source_open(&p, &cfg, &err), 0, "%s", err.msg);
+    vm_record r;
+    cr_assert_eq(source_vm_info(p, "esx-vm", &r, &err), 0, "%s", err.msg);
+    cr_assert_eq(r.cpu_sockets, 2);
+    cr_assert_eq(r.memory_mb, 1024);
+    cr_assert_str_eq(r.nics[0].mac, "00:50:56:aa:20:01");
+    cr_assert_str_eq(r.nics[0].network_name, "VM Network");
+    vm_record_free(&r);
+    strbuf id = STRBUF_INIT;
+    cr_assert_eq(source_clone(p, "esx-vm", "esx-vm-clone", NULL, &id, &err), -1);
+    cr_assert(strstr(err.msg, "is an ESXi host, and ESXi cannot clone VMs"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "set \"clone_provider\" in entry 'vc'"), "%s", err.msg);
+    cr_assert_eq(source_power(p, "esx-vm", VM_POWER_OFF, 30000, &err), 0, "%s", err.msg);
+    source_close(p);
+
+    cfg.ca_file = NULL;
+    cfg.insecure = 1;
+    cr_assert_eq(source_open(&p, &cfg, &err), 0, "explicitly insecure: %s", err.msg);
+    source_close(p);
+    providers_file_free(&pf);
+
+    providers = providers_file_for(dir, v.url, NULL);
+    char *text = tu_read(providers, NULL);
+    char *pw = strstr(text, PASSWORD);
+    memcpy(pw, "Wrong", 5);
+    providers = tu_write(dir, "wrong.json", text);
+    free(text);
+    cr_assert_eq(providers_open(&pf, providers, "vc", log_secrets(), &entry, &err), 0);
+    cfg.entry = entry;
+    cfg.file = &pf;
+    cr_assert_eq(source_open(&p, &cfg, &err), -1);
+    cr_assert(strstr(err.msg, "logging in to vSphere as '" USER "'"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "wrong user name or password (InvalidLogin)"), "%s", err.msg);
+    cr_assert_eq(err.exit_code, MTV_EXIT_USAGE);
+    providers_file_free(&pf);
+    transport_free(t);
+    tu_vcsim_stop(&v);
+    sb_release(&cert);
+    sb_release(&key);
+    sb_release(&id);
+}

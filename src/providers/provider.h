@@ -83,6 +83,9 @@ typedef struct clone_options {
     const char *resource_pool;       /* vSphere: pool MoRef id or name */
     int keep_macs;                   /* 1 keeps the source's MACs (default: new ones) */
     int enable_cbt;                  /* vSphere: changed block tracking (warm migrations) */
+    int add_nic;                     /* vSphere: add a NIC copying the backing of the first
+                                        secondary NIC (else the first) ... */
+    int add_nic_start_connected;     /* ... connected at power-on or not */
     const char *cluster;             /* oVirt: cluster name (default: the template's) */
 } clone_options;
 

@@ -110,7 +110,11 @@ static void copy_text(strbuf *out, const xmlNode *node, const char *path, const 
     free(v);
 }
 
-static int nic_edit(strbuf *out, const xmlNode *dev, mtv_err *err)
+/* A NIC deviceChange modelled on dev: op "edit" keeps its key, label and
+ * connection state; op "add" makes a new device (negative key) whose
+ * connection state is connected (0/1). Both carry dev's network backing, its
+ * deviceInfo (vcsim crashes on an edit without one) and a generated MAC. */
+static int nic_change(strbuf *out, const xmlNode *dev, const char *op, int connected, mtv_err *err)
 {
     char *type = px_type(dev);
     char *key = px_get(dev, "key");
@@ -118,6 +122,7 @@ static int nic_edit(strbuf *out, const xmlNode *dev, mtv_err *err)
     char *bt = px_type(b);
     strbuf backing = STRBUF_INIT;
     int rc = 0;
+    int add = strcmp(op, "add") == 0;
     if (bt && strcmp(bt, "VirtualEthernetCardNetworkBackingInfo") == 0) {
         copy_text(&backing, b, "deviceName", "deviceName");
         char *net = px_get(b, "network");
@@ -136,25 +141,35 @@ static int nic_edit(strbuf *out, const xmlNode *dev, mtv_err *err)
         copy_text(&backing, b, "opaqueNetworkType", "opaqueNetworkType");
     } else {
         rc = mtv_err_set(err, MTV_EXIT_USAGE,
-                         "network adapter %s has a %s backing, which a clone with new MAC "
-                         "addresses cannot carry over; clone with the source's MACs instead",
-                         key ? key : "?", bt ? bt : "missing");
+                         "network adapter %s has a %s backing, which %s cannot carry over%s",
+                         key ? key : "?", bt ? bt : "missing",
+                         add ? "an added NIC" : "a clone with new MAC addresses",
+                         add ? "" : "; clone with the source's MACs instead");
     }
     if (rc == 0) {
-        sb_addf(out, "<deviceChange><operation>edit</operation><device xsi:type=\"%s\">",
+        sb_addf(out, "<deviceChange><operation>%s</operation><device xsi:type=\"%s\">", op,
                 type ? type : "VirtualEthernetCard");
-        px_elem(out, "key", key);
-        char *label = px_get(dev, "deviceInfo/label");
-        char *summary = px_get(dev, "deviceInfo/summary");
-        sb_adds(out, "<deviceInfo>");
-        px_elem(out, "label", label ? label : "Network adapter");
-        px_elem(out, "summary", summary ? summary : "");
-        sb_adds(out, "</deviceInfo>");
-        free(label);
-        free(summary);
+        if (add) {
+            sb_adds(out, "<key>-201</key><deviceInfo><label>Network adapter (added)</label>"
+                         "<summary></summary></deviceInfo>");
+        } else {
+            px_elem(out, "key", key);
+            char *label = px_get(dev, "deviceInfo/label");
+            char *summary = px_get(dev, "deviceInfo/summary");
+            sb_adds(out, "<deviceInfo>");
+            px_elem(out, "label", label ? label : "Network adapter");
+            px_elem(out, "summary", summary ? summary : "");
+            sb_adds(out, "</deviceInfo>");
+            free(label);
+            free(summary);
+        }
         sb_addf(out, "<backing xsi:type=\"%s\">%s</backing>", bt, backing.buf);
         xmlNode *conn = px_child(dev, "connectable");
-        if (conn) {
+        if (add) {
+            sb_addf(out, "<connectable><startConnected>%s</startConnected><allowGuestControl>"
+                         "true</allowGuestControl><connected>%s</connected></connectable>",
+                    connected ? "true" : "false", connected ? "true" : "false");
+        } else if (conn) {
             sb_adds(out, "<connectable>");
             copy_text(out, conn, "startConnected", "startConnected");
             copy_text(out, conn, "allowGuestControl", "allowGuestControl");
@@ -162,7 +177,8 @@ static int nic_edit(strbuf *out, const xmlNode *dev, mtv_err *err)
             sb_adds(out, "</connectable>");
         }
         copy_text(out, dev, "controllerKey", "controllerKey");
-        copy_text(out, dev, "unitNumber", "unitNumber");
+        if (!add)
+            copy_text(out, dev, "unitNumber", "unitNumber");
         sb_adds(out, "<addressType>generated</addressType><macAddress></macAddress>"
                      "</device></deviceChange>");
     }
@@ -171,6 +187,24 @@ static int nic_edit(strbuf *out, const xmlNode *dev, mtv_err *err)
     free(bt);
     sb_release(&backing);
     return rc;
+}
+
+/* upstream's add_nic: a NIC like the first secondary NIC (else the first) */
+static int nic_add(strbuf *out, xmlNode **devs, size_t ndev, int start_connected, mtv_err *err)
+{
+    xmlNode *first = NULL, *second = NULL;
+    for (size_t i = 0; i < ndev; i++) {
+        if (!is_nic(devs[i]))
+            continue;
+        if (!first)
+            first = devs[i];
+        else if (!second)
+            second = devs[i];
+    }
+    if (!first)
+        return mtv_err_set(err, MTV_EXIT_USAGE, "add_nic: the source VM has no NIC whose network "
+                                                "the new one could use");
+    return nic_change(out, second ? second : first, "add", start_connected, err);
 }
 
 static void flat_backing(strbuf *out, const char *tag, const char *file, const char *ds,
@@ -293,7 +327,9 @@ int vsphere_clone_spec(const vim_obj *src, const char *clone_name, const clone_o
     }
     for (size_t i = 0; i < ndev && rc == 0 && !o->keep_macs; i++)
         if (is_nic(devs[i]))
-            rc = nic_edit(&changes, devs[i], err);
+            rc = nic_change(&changes, devs[i], "edit", 0, err);
+    if (rc == 0 && o->add_nic)
+        rc = nic_add(&changes, devs, ndev, o->add_nic_start_connected, err);
 
     if (rc == 0 && o->enable_cbt) {
         sb_adds(&extra, "<extraConfig xsi:type=\"OptionValue\"><key>ctkEnabled</key>"

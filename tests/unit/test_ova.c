@@ -12,6 +12,7 @@
 
 #include "config/providers.h"
 #include "providers/ova.h"
+#include "providers/prepare.h"
 #include "testutil.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -234,6 +235,20 @@ Test(ova, adapter_finds_vms_on_the_share_by_name)
     cr_assert(strstr(err.msg, "the ova adapter cannot clone VMs"), "%s", err.msg);
     cr_assert_eq(source_power(prov, "rhel9-ovf2", VM_POWER_ON, 1000, &err), -1);
     cr_assert_not(source_can(prov, "clone"));
+    /* prepare: OVA VMs are used as they are */
+    cJSON *params = cJSON_Parse("{\"virtual_machines\": [{\"name\": \"mtv-win2019-3disks\","
+                                " \"guest_agent\": true, \"source_vm_power\": \"on\"}]}");
+    prepare_options po = {.params = params, .name_prefix = "auto-x"};
+    prepared_vm *pvs;
+    size_t npv;
+    cr_assert_eq(source_prepare(prov, &po, &pvs, &npv, &err), 0, "%s", err.msg);
+    cr_assert_eq(npv, 1);
+    cr_assert_not(pvs[0].cloned);
+    cr_assert_str_eq(pvs[0].name, "mtv-win2019-3disks");
+    cr_assert_str_eq(pvs[0].id, "exports/win/win.ova");
+    cr_assert_eq(pvs[0].record.power, VM_POWER_OFF, "an OVA cannot be powered");
+    source_prepare_free(pvs, npv);
+    cJSON_Delete(params);
     source_close(prov);
     transport_free(t);
     providers_file_free(&pf);

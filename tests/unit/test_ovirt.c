@@ -14,6 +14,7 @@
 
 #include "config/providers.h"
 #include "providers/ovirt.h"
+#include "providers/prepare.h"
 #include "providers/pxml.h"
 #include "testserver.h"
 #include "testutil.h"
@@ -611,6 +612,27 @@ static void lifecycle(transport *t, const char *providers, strbuf *log)
     rc = source_vm_info(p, name.buf, &r, &err);
     note(log, "gone", rc, &err);
     cr_assert(strstr(err.msg, "has no VM named"), "%s", err.msg);
+
+    /* prepare: RHV sources are templates; the clone is powered on and its
+     * guest agent waited for */
+    cJSON *params = cJSON_Parse("{\"virtual_machines\": [{\"name\": \"cirros-0.4\","
+                                " \"source_vm_power\": \"on\", \"guest_agent\": true}],"
+                                " \"guest_agent_timeout\": 10}");
+    prepare_options po = {.params = params, .name_prefix = "auto-prep"};
+    prepared_vm *pvs;
+    size_t npv;
+    rc = source_prepare(p, &po, &pvs, &npv, &err);
+    note(log, "prepare", rc, &err);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_assert_eq(npv, 1);
+    cr_assert(pvs[0].cloned);
+    cr_assert_str_eq(pvs[0].source_name, "cirros-0.4");
+    cr_assert_eq(pvs[0].record.power, VM_POWER_ON);
+    cr_assert_eq(pvs[0].record.guest_agent_running, 1);
+    cr_assert_str_eq(pvs[0].id, "clone-0002-0000-0000-0000");
+    cr_assert_eq(source_delete(p, SOURCE_KIND_VM, pvs[0].id, pvs[0].name, &err), 0, "%s", err.msg);
+    source_prepare_free(pvs, npv);
+    cJSON_Delete(params);
 
     sb_release(&name);
     sb_release(&id);

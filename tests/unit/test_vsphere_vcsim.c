@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config/providers.h"
+#include "providers/prepare.h"
 #include "providers/provider.h"
 #include "providers/vim.h"
 #include "testutil.h"
@@ -234,6 +235,37 @@ static void scenario(run *r, const char *providers_path)
     note_err(&r->log, "delete-again", rc, &err);
     cr_assert_eq(rc, 0);
     cr_assert_eq(info(r, names[1].buf, &rec), -1, "the clone is gone");
+
+    /* the runner's prepare step on a scenario's params */
+    cJSON *params = cJSON_Parse(
+        "{\"virtual_machines\": [{\"name\": \"mtv-tests-rhel8\", \"source_vm_power\": \"on\","
+        "   \"guest_agent\": true, \"add_nic\": true, \"add_nic_start_connected\": false,"
+        "   \"disk_type\": \"thin\", \"add_disks\": [{\"size_gb\": 1}]},"
+        "  {\"name\": \"mtv-win2019-3disks\", \"source_vm_power\": \"off\"}],"
+        " \"warm_migration\": true, \"guest_agent_timeout\": 30, \"clone_to_same_host\": true}");
+    prepare_options po = {.params = params, .name_prefix = "auto-prep"};
+    prepared_vm *pvs;
+    size_t npv;
+    rc = source_prepare(r->p, &po, &pvs, &npv, &err);
+    note_err(&r->log, "prepare", rc, &err);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_assert_eq(npv, 2);
+    cr_assert(pvs[0].cloned);
+    cr_assert(strncmp(pvs[0].name, "auto-prep-mtv-tests-rhel8-", 26) == 0, "%s", pvs[0].name);
+    cr_assert_eq(pvs[0].record.power, VM_POWER_ON);
+    cr_assert_eq(pvs[0].record.guest_agent_running, 1);
+    cr_assert_eq(pvs[0].record.nnics, 2, "the added NIC");
+    cr_assert_eq(pvs[0].record.ndisks, 2, "the added disk");
+    cr_assert_eq(pvs[0].record.nics[1].start_connected, 0);
+    cr_assert_str_eq(pvs[0].disconnected_nic_mac, pvs[0].record.nics[1].mac);
+    cr_assert_eq(pvs[1].record.power, VM_POWER_OFF);
+    cr_assert_eq(pvs[1].record.ndisks, 3);
+    note_record(&r->log, &pvs[0].record);
+    for (size_t i = 0; i < npv; i++)
+        cr_assert_eq(source_delete(r->p, SOURCE_KIND_VM, pvs[i].id, pvs[i].name, &err), 0, "%s",
+                     err.msg);
+    source_prepare_free(pvs, npv);
+    cJSON_Delete(params);
 
     for (int i = 0; i < 4; i++) {
         sb_release(&names[i]);

@@ -37,6 +37,8 @@ int cmd_guest(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
+int cmd_source(int argc, char **argv);
+int cmd_source_show(int argc, char **argv);
 
 /* Entry point used by main(). */
 int cli_main(int argc, char **argv);

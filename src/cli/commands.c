@@ -15,5 +15,6 @@ const cli_command cli_commands[] = {
     {"run", "migrate the selected scenarios' VMs through MTV on a cluster, recording them", cmd_run},
     {"replay", "re-run a recorded run offline and compare its verdicts with the recording", cmd_replay},
     {"cleanup", "remove what an earlier run left on the cluster, from its resources.json", cmd_cleanup},
+    {"source", "show a source VM's normalised record (source show)", cmd_source},
     {NULL, NULL, NULL},
 };

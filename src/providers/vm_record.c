@@ -306,7 +306,7 @@ static int is_decimal(const char *s)
 static void desc_to_json(const vr_desc *d, const void *obj, cJSON *out)
 {
     for (const vr_field *f = d->fields; f->path; f++) {
-        const char *leaf;
+        const char *leaf = NULL;
         cJSON *item = NULL;
         switch (f->kind) {
         case VR_STR:
@@ -375,7 +375,7 @@ static int desc_from_json(const vr_desc *d, void *obj, const cJSON *json, strbuf
                           mtv_err *err)
 {
     for (const vr_field *f = d->fields; f->path; f++) {
-        const char *leaf;
+        const char *leaf = NULL;
         const cJSON *parent = parent_for((cJSON *)json, f->path, &leaf, 0);
         const cJSON *v = parent && cJSON_IsObject(parent)
                              ? cJSON_GetObjectItemCaseSensitive(parent, leaf)

@@ -244,7 +244,8 @@ static int vs_wait_guest(source_provider *p, const char *vm, int64_t timeout_ms,
             break;
         char *ps = vim_obj_str(o, "runtime.powerState");
         int off = ps && strcmp(ps, "poweredOn") != 0;
-        int ready = guest_ready(o, &why);
+        /* what a powered-off VM's guest said last is stale, whatever it says */
+        int ready = guest_ready(o, &why) && !off;
         free(ps);
         vim_objset_free(&set);
         if (ready)

@@ -16,6 +16,7 @@ extern const source_ops vsphere_source_ops;
 extern const source_ops ovirt_source_ops;
 extern const source_ops openstack_source_ops;
 extern const source_ops ova_source_ops;
+extern const source_ops openshift_source_ops;
 
 const source_ops *source_ops_for(enum provider_type type)
 {
@@ -24,6 +25,7 @@ const source_ops *source_ops_for(enum provider_type type)
     case PROVIDER_OVIRT: return &ovirt_source_ops;
     case PROVIDER_OPENSTACK: return &openstack_source_ops;
     case PROVIDER_OVA: return &ova_source_ops;
+    case PROVIDER_OPENSHIFT: return &openshift_source_ops;
     default: return NULL;
     }
 }
@@ -42,7 +44,7 @@ int source_open(source_provider **out, const source_config *cfg, mtv_err *err)
     if (!ops)
         return mtv_err_set(err, MTV_EXIT_USAGE,
                            "provider '%s' is of type %s, for which mtv-validate has no source "
-                           "adapter yet (vsphere, ovirt, openstack and ova are supported)",
+                           "adapter yet (vsphere, ovirt, openstack, openshift and ova are supported)",
                            cfg->entry->key, provider_type_name(cfg->entry->type));
     source_provider *p = calloc(1, sizeof *p);
     if (!p)

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "config/providers.h"
+#include "k8s/kubeconfig.h"
 #include "net/transport.h"
 #include "providers/vm_record.h"
 #include "util/err.h"
@@ -59,6 +60,16 @@ typedef struct source_config {
     const char *const *service_urls;
     const char *ova_dir;             /* OVA: local folder where the share is mounted */
     const char *ovirt_datacenter;    /* oVirt: the data center MTV needs (default MTV-CNV) */
+    /* OpenShift: the cluster access to use (borrowed; NULL = log in with the
+     * entry's api_url, username and password), the namespace of the source
+     * VMs (NULL = the access's namespace), and for the VMs it creates the
+     * DataSource ("name" or "namespace/name"; default
+     * openshift-virtualization-os-images/rhel9) and an extra Multus network
+     * ("namespace/name"; NULL = none) */
+    const kube_config *kube;
+    const char *ocp_namespace;
+    const char *ocp_datasource;
+    const char *ocp_network;
     long poll_ms;                    /* first interval of power/status waits; default 1000 */
     source_created_fn on_created;
     void *created_ud;

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_config.h"
+#include "k8s/access.h"
 #include "providers/provider.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -29,6 +30,7 @@ int cmd_source(int argc, char **argv)
 typedef struct show_opts {
     cli_common common;
     const char *provider, *providers_json, *record, *replay, *ca_file, *ova_dir, *url;
+    const char *kubeconfig, *context, *ns;
     opt_list endpoints;
     int json, insecure;
 } show_opts;
@@ -66,16 +68,25 @@ static int run_show(show_opts *o, const char *vm, mtv_err *err)
     source_provider *p = NULL;
     vm_record r;
     vm_record_init(&r);
+    /* OpenShift: the cluster access named on the command line, else the
+     * adapter logs in with the entry's user and password */
+    kube_config kc;
+    memset(&kc, 0, sizeof kc);
+    int use_kc = entry->type == PROVIDER_OPENSHIFT && (o->kubeconfig || o->context);
+    if (rc == 0 && use_kc)
+        rc = k8s_access_resolve(&kc, o->kubeconfig, o->context, t, log_secrets(), err);
     if (rc == 0) {
         source_config cfg = {.t = t, .entry = entry, .file = &pf, .insecure = o->insecure,
                              .ca_file = o->ca_file, .url = o->url,
                              .service_urls = o->endpoints.count ? urls : NULL,
-                             .ova_dir = o->ova_dir};
+                             .ova_dir = o->ova_dir, .kube = use_kc ? &kc : NULL,
+                             .ocp_namespace = o->ns};
         rc = source_open(&p, &cfg, err);
     }
     if (rc == 0)
         rc = source_vm_info(p, vm, &r, err);
     source_close(p);
+    kubeconfig_free(&kc);
     if (rc == 0) {
         strbuf out = STRBUF_INIT;
         if (o->json) {
@@ -145,6 +156,14 @@ int cmd_source_show(int argc, char **argv)
          &o.endpoints, 0, 0, 0},
         {OPT_STRING, 0, "ova-dir", "DIR", "OVA: the local folder where the entry's share is mounted.",
          "api_url when it is a local path", &o.ova_dir, 0, 0, 0},
+        {OPT_STRING, 0, "kubeconfig", "PATH",
+         "OpenShift: reach the cluster with this kubeconfig instead of logging in with the "
+         "entry's username and password.", "log in as the entry's user", &o.kubeconfig, 0, 0, 0},
+        {OPT_STRING, 0, "context", "NAME", "OpenShift: the kubeconfig context to use.",
+         "the current context", &o.context, 0, 0, 0},
+        {OPT_STRING, 'n', "namespace", "NS",
+         "OpenShift: the namespace of the VM (or name it NS/VM).",
+         "the kubeconfig context's namespace, else default", &o.ns, 0, 0, 0},
         CLI_COMMON_OPTIONS(&o.common),
         {0},
     };
@@ -154,7 +173,9 @@ int cmd_source_show(int argc, char **argv)
         .usage = "source show --provider KEY VM [--providers-json PATH] [--json] "
                  "[--record DIR | --replay BUNDLE]\n"
                  "source show --provider KEY VM [--ca-file PATH | --insecure] [--url URL] "
-                 "[--endpoint SERVICE=URL]... [--ova-dir DIR]",
+                 "[--endpoint SERVICE=URL]... [--ova-dir DIR]\n"
+                 "source show --provider KEY [NS/]VM [--kubeconfig PATH] [--context NAME] "
+                 "[-n NS]",
         .description =
             "Connects to the provider named by --provider (an entry of the providers file), finds "
             "the VM by name and prints what mtv-validate reads about it: the same normalised record "
@@ -163,7 +184,8 @@ int cmd_source_show(int argc, char **argv)
             "\n"
             "The record holds: id, name, uuid, power state (on/off/other); CPU sockets, cores per "
             "socket (and threads); memory in MiB; firmware (bios/efi), secure boot and TPM; guest OS, "
-            "whether the guest agent (VMware Tools, oVirt guest agent) runs, and whether it is "
+            "whether the guest agent (VMware Tools, oVirt guest agent, KubeVirt's qemu-guest-agent) "
+            "runs, and whether it is "
             "Windows; every NIC with its MAC, network and IPv4 addresses (prefix, gateway, origin, "
             "static or not); every disk with its size, storage, device key, controller and unit; "
             "and the snapshots. --json prints it with upstream mtv-api-tests' key names "
@@ -172,7 +194,10 @@ int cmd_source_show(int argc, char **argv)
             "\n"
             "Provider types: vsphere (vCenter or ESXi, vim25 SOAP), ovirt (REST API v4; needs the "
             "MTV-CNV data center), openstack (Keystone v3 with the entry's project, domains and "
-            "region), ova (archives on the share; mount it and give --ova-dir). TLS is verified "
+            "region), openshift (KubeVirt VirtualMachines: the VM, its running instance and its "
+            "PVCs; the adapter logs in with the entry's username and password as `oc login` does, "
+            "or uses --kubeconfig/--context), ova (archives on the share; mount it and give "
+            "--ova-dir). TLS is verified "
             "against the system CAs or --ca-file; --insecure turns verification off.\n"
             "\n"
             "--record DIR keeps every exchange, redacted, in DIR/source-show.tar; --replay BUNDLE "
@@ -185,6 +210,8 @@ int cmd_source_show(int argc, char **argv)
                     "  the record as JSON, upstream key names\n"
                     "$ mtv-validate source show -p ova --ova-dir /mnt/ova mtv-win2019-3disks\n"
                     "  a VM inside an OVA on a mounted NFS share\n"
+                    "$ mtv-validate source show -p ocp --kubeconfig ~/.kube/config -n src-vms rhel9-vm\n"
+                    "  a KubeVirt VM, read with your own cluster access\n"
                     "$ mtv-validate source show -p vsphere-8 mtv-tests-rhel8 --record out/\n"
                     "$ mtv-validate source show -p vsphere-8 mtv-tests-rhel8 --replay out/source-show.tar\n"
                     "  record once, replay anywhere",

@@ -399,15 +399,17 @@ static int ocp_clone(source_provider *p, const char *source, const char *clone_n
 static int ocp_remove(source_provider *p, const char *kind, const char *id, const char *name,
                       mtv_err *err)
 {
-    (void)name;
     if (strcmp(kind, SOURCE_KIND_VM) != 0)
         return mtv_err_set(err, MTV_EXIT_USAGE, "OpenShift objects of kind '%s' cannot be "
                                                 "deleted (vm can)", kind);
+    /* the ledger's id is "ns/name"; a record's id is the VM's uid, which
+     * names nothing, so then the name (in the source namespace) does */
+    const char *ref = strchr(id, '/') || !name || !*name ? id : name;
     strbuf ns = STRBUF_INIT, vm = STRBUF_INIT;
-    split(p, id, &ns, &vm);
+    split(p, ref, &ns, &vm);
     int rc = k8s_delete(st(p)->c, &K8S_VM, ns.buf, vm.buf, "Foreground", err);
     if (rc == K8S_NOT_FOUND) {
-        log_info("%s: VirtualMachine %s is already gone", p->cfg.entry->key, id);
+        log_info("%s: VirtualMachine %s/%s is already gone", p->cfg.entry->key, ns.buf, vm.buf);
         rc = 0;
     } else if (rc == 0) {
         rc = k8s_wait_deleted(st(p)->c, &K8S_VM, ns.buf, vm.buf, 600000, err);

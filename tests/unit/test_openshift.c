@@ -17,6 +17,7 @@
 #include "k8s/client.h"
 #include "lab/lab_server.h"
 #include "providers/openshift.h"
+#include "providers/prepare.h"
 #include "testutil.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -589,4 +590,46 @@ Test(openshift_lab, oauth_login_with_the_entry_then_a_recorded_read_replays_with
     sb_release(&ca);
     sb_release(&journal);
     sb_release(&bundle);
+}
+
+Test(openshift_lab, prepare_creates_starts_and_reads_the_source_vm)
+{
+    transport *t;
+    transport_config tc = {.mode = TRANSPORT_LIVE};
+    mtv_err err;
+    cr_assert_eq(transport_open(&t, &tc, &err), 0, "%s", err.msg);
+    create_namespace(t, "prep-src");
+    providers_file pf;
+    const provider_entry *entry = open_entry(&pf, "kubeadmin", PASSWORD_CANARY);
+    ledger l = {0};
+    source_config cfg = {.t = t, .entry = entry, .kube = &kc, .ocp_namespace = "prep-src",
+                         .on_created = created, .created_ud = &l};
+    source_provider *p;
+    cr_assert_eq(source_open(&p, &cfg, &err), 0, "%s", err.msg);
+    cJSON *params = json("{\"virtual_machines\": [{\"name\": \"rhel9\", \"source_vm_power\": \"on\","
+                         " \"guest_agent\": true}], \"guest_agent_timeout\": 60}");
+    prepare_options po = {.params = params, .name_prefix = "auto-prep"};
+    prepared_vm *pvs;
+    size_t npv;
+    cr_assert_eq(source_prepare(p, &po, &pvs, &npv, &err), 0, "%s", err.msg);
+    cr_assert_eq(npv, 1);
+    cr_assert(pvs[0].cloned, "a new source VM was made");
+    cr_assert(!strncmp(pvs[0].name, "auto-prep-rhel9-", 16), "%s", pvs[0].name);
+    cr_assert_eq(pvs[0].record.power, VM_POWER_ON);
+    cr_assert_eq(pvs[0].record.guest_agent_running, 1);
+    cr_assert_str_eq(pvs[0].record.name, pvs[0].name);
+    cr_assert_eq(l.n, 1, "reported for teardown before anything else happened to it");
+    cr_assert(strstr(l.id, pvs[0].name) && !strncmp(l.id, "prep-src/", 9), "%s", l.id);
+    /* deleting by the record's id (the uid) and name removes the right VM */
+    cr_assert_eq(source_delete(p, SOURCE_KIND_VM, pvs[0].id, pvs[0].name, &err), 0, "%s", err.msg);
+    k8s_client *c;
+    cr_assert_eq(k8s_client_new(&c, &kc, t, &err), 0, "%s", err.msg);
+    cJSON *obj = NULL;
+    cr_assert_eq(k8s_get(c, &K8S_VM, "prep-src", pvs[0].name, &obj, &err), K8S_NOT_FOUND);
+    k8s_client_free(c);
+    source_prepare_free(pvs, npv);
+    cJSON_Delete(params);
+    source_close(p);
+    providers_file_free(&pf);
+    transport_free(t);
 }

@@ -228,10 +228,11 @@ static int power_named(source_provider *p, const char *ns, const char *name, enu
         return -1;
     const char *target = want == VM_POWER_ON ? "Running" : "Stopped";
     const char *now = k8s_obj_str(vm, "status.printableStatus");
+    int already = now && strcmp(now, target) == 0;
     int has_running = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(vm, "spec"),
                                                        "running") != NULL;
     cJSON_Delete(vm);
-    if (now && strcmp(now, target) == 0)
+    if (already)
         return 0;
     int rc = subresource(p, ns, name, want == VM_POWER_ON ? "start" : "stop", err);
     if (rc == 1) {

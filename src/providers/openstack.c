@@ -326,13 +326,14 @@ static void os_close(source_provider *p)
 static cJSON *find_server(source_provider *p, const char *name, mtv_err *err)
 {
     strbuf path = STRBUF_INIT, q = STRBUF_INIT;
-    sb_adds(&q, "^");
-    for (const char *c = name; *c; c++) {   /* the name filter is a regular expression */
+    /* Nova's name filter is a regular expression, searched: escaped but not
+     * anchored (some Nova-alikes match substrings only), then the exact name
+     * is picked below */
+    for (const char *c = name; *c; c++) {
         if (strchr(".^$*+?()[]{}|\\", *c))
             sb_addc(&q, '\\');
         sb_addc(&q, *c);
     }
-    sb_adds(&q, "$");
     http_request tmp;
     http_request_init(&tmp, NULL, "openstack", "GET", "x:///servers/detail");
     http_request_query(&tmp, "name", q.buf);

@@ -6,6 +6,7 @@
  * those same samples; recorded, then replayed with the server gone. */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,21 +391,16 @@ static void compute(cloud *c, const ts_request *q, ts_response *r, const char *p
         const char *n = strstr(q->uri, "name=");
         url_decode(&want, n + 5, strcspn(n + 5, "&"), 1);
         cJSON *out = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(out, "servers");
+        /* Nova's name filter is a regular expression, searched (not anchored) */
+        regex_t re;
+        cr_assert_eq(regcomp(&re, want.buf, REG_EXTENDED | REG_NOSUB), 0, "bad name filter %s", want.buf);
         for (int i = 0; i < c->nservers; i++) {
-            char re[300];
-            snprintf(re, sizeof re, "^%s$", c->servers[i].name);
-            strbuf esc = STRBUF_INIT;
-            for (const char *p = re; *p; p++) {
-                if (strchr(".", *p))
-                    sb_addc(&esc, '\\');
-                sb_addc(&esc, *p);
-            }
-            if (strcmp(esc.buf, want.buf) == 0) {
+            if (regexec(&re, c->servers[i].name, 0, NULL, 0) == 0) {
                 observe(&c->servers[i]);
                 cJSON_AddItemToArray(arr, cJSON_Duplicate(c->servers[i].obj, 1));
             }
-            sb_release(&esc);
         }
+        regfree(&re);
         sb_release(&want);
         if (c->truncate_detail) {
             char *t = cJSON_PrintUnformatted(out);

@@ -132,7 +132,8 @@ static void link(xw *x, const char *base, const char *rel)
 {
     open_el(x, "link");
     char href[512];
-    snprintf(href, sizeof href, "%s/%s", base, rel);
+    if (snprintf(href, sizeof href, "%s/%s", base, rel) >= (int)sizeof href)
+        href[0] = '\0';   /* lab hrefs are short; never a cut one */
     attr(x, "href", href);
     attr(x, "rel", rel);
     close_el(x);

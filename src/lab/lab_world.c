@@ -197,7 +197,7 @@ static int parse_disk(parse_ctx *c, const cJSON *d, lab_disk *out)
 {
     if (expect_object(c, d, "a disk") < 0 || check_keys(c, d, disk_keys, "a disk") < 0)
         return -1;
-    long long gb;
+    long long gb = 0;
     if (get_int(c, d, "size_gb", 10, 0, &gb) < 0 || get_bool(c, d, "thin", 1, &out->thin) < 0 ||
         get_bool(c, d, "shared", 0, &out->shared) < 0 ||
         get_str(c, d, "storage", NULL, &out->storage) < 0)
@@ -210,7 +210,7 @@ static int parse_nic(parse_ctx *c, const cJSON *n, lab_nic *out)
 {
     if (expect_object(c, n, "a NIC") < 0 || check_keys(c, n, nic_keys, "a NIC") < 0)
         return -1;
-    long long prefix;
+    long long prefix = 0;
     if (get_str(c, n, "network", NULL, &out->network) < 0 ||
         get_str(c, n, "mac", NULL, &out->mac) < 0 || get_str(c, n, "ip", "", &out->ip) < 0 ||
         get_int(c, n, "prefix", 24, 0, &prefix) < 0 ||
@@ -246,7 +246,7 @@ static int parse_vm(parse_ctx *c, const cJSON *v, lab_vm *vm)
     memset(vm, 0, sizeof *vm);
     if (expect_object(c, v, "a VM") < 0 || check_keys(c, v, vm_keys, "a VM") < 0)
         return -1;
-    long long cpus, cps, mem;
+    long long cpus = 0, cps = 0, mem = 0;
     char *power = NULL;
     if (get_str(c, v, "name", NULL, &vm->name) < 0)
         return -1;

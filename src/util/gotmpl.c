@@ -1025,6 +1025,7 @@ static tval to_string(exec_ctx *x, const tval *v)
 
 static int to_int(exec_ctx *x, const char *fn, const tval *v, long long *out)
 {
+    *out = 0;
     switch (v->k) {
     case V_INT:
     case V_BOOL: *out = v->i; return 0;

@@ -155,7 +155,8 @@ void sshp_host_fingerprint(sshp *p, char out[128])
         char *s = strchr(line, ' ');
         s = s ? s + 1 : line;
         s[strcspn(s, " \n")] = '\0';
-        snprintf(out, 128, "%s", s);
+        if (snprintf(out, 128, "%s", s) >= 128)
+            out[0] = '\0';   /* not a fingerprint */
     } else {
         out[0] = '\0';
     }

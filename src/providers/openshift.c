@@ -420,35 +420,6 @@ static int ocp_remove(source_provider *p, const char *kind, const char *id, cons
     return rc ? -1 : 0;
 }
 
-static int ocp_networks(source_provider *p, const char *vm, source_network **out, size_t *n,
-                        mtv_err *err)
-{
-    vm_record r;
-    vm_record_init(&r);
-    if (ocp_vm_info(p, vm, &r, err)) {
-        vm_record_free(&r);
-        return -1;
-    }
-    source_network *nets = calloc(r.nnics + 1, sizeof *nets);
-    if (!nets)
-        abort();
-    size_t k = 0;
-    for (size_t i = 0; i < r.nnics; i++) {
-        int dup = !r.nics[i].network_name;
-        for (size_t j = 0; j < k && !dup; j++)
-            dup = strcmp(nets[j].name, r.nics[i].network_name) == 0;
-        if (dup)
-            continue;
-        vr_set(&nets[k].name, r.nics[i].network_name);
-        vr_set(&nets[k].id, r.nics[i].network_id);
-        k++;
-    }
-    vm_record_free(&r);
-    *out = nets;
-    *n = k;
-    return 0;
-}
-
 const source_ops openshift_source_ops = {
     .type = "openshift",
     .open = ocp_open,
@@ -458,5 +429,4 @@ const source_ops openshift_source_ops = {
     .power = ocp_power,
     .wait_guest = ocp_wait_guest,
     .remove = ocp_remove,
-    .networks = ocp_networks,
 };

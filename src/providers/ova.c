@@ -246,34 +246,9 @@ static int ova_vm_info(source_provider *p, const char *vm, vm_record *out, mtv_e
     return rc;
 }
 
-static int ova_networks(source_provider *p, const char *vm, source_network **out, size_t *n,
-                        mtv_err *err)
-{
-    vm_record r;
-    vm_record_init(&r);
-    if (ova_vm_info(p, vm, &r, err)) {
-        vm_record_free(&r);
-        return -1;
-    }
-    source_network *nets = calloc(r.nnics + 1, sizeof *nets);
-    size_t k = 0;
-    for (size_t i = 0; nets && i < r.nnics; i++) {
-        int dup = !r.nics[i].network_name;
-        for (size_t j = 0; j < k && !dup; j++)
-            dup = strcmp(nets[j].name, r.nics[i].network_name) == 0;
-        if (!dup)
-            vr_set(&nets[k++].name, r.nics[i].network_name);
-    }
-    vm_record_free(&r);
-    *out = nets;
-    *n = k;
-    return 0;
-}
-
 const source_ops ova_source_ops = {
     .type = "ova",
     .open = ova_open,
     .close = ova_close,
     .vm_info = ova_vm_info,
-    .networks = ova_networks,
 };

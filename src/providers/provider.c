@@ -215,16 +215,50 @@ int source_delete(source_provider *p, const char *kind, const char *id, const ch
     return 0;
 }
 
+/* The networks of a VM's NICs, in NIC order, each once: for adapters whose
+ * record already names every NIC's network. */
+static int networks_from_record(source_provider *p, const char *vm, source_network **out,
+                                size_t *n, mtv_err *err)
+{
+    vm_record r;
+    vm_record_init(&r);
+    if (p->ops->vm_info(p, vm, &r, err)) {
+        vm_record_free(&r);
+        return -1;
+    }
+    source_network *nets = calloc(r.nnics + 1, sizeof *nets);
+    if (!nets)
+        abort();
+    size_t k = 0;
+    for (size_t i = 0; i < r.nnics; i++) {
+        const char *name = r.nics[i].network_name;
+        int dup = !name;
+        for (size_t j = 0; j < k && !dup; j++)
+            dup = strcmp(nets[j].name, name) == 0;
+        if (dup)
+            continue;
+        vr_set(&nets[k].name, name);
+        vr_set(&nets[k].id, r.nics[i].network_id);
+        k++;
+    }
+    vm_record_free(&r);
+    *out = nets;
+    *n = k;
+    return 0;
+}
+
 int source_networks(source_provider *p, const char *vm, source_network **out, size_t *n,
                     mtv_err *err)
 {
     *out = NULL;
     *n = 0;
-    if (!p->ops->networks)
+    if (!p->ops->networks && !p->ops->vm_info)
         return unsupported(p, "list networks", err);
     if (need(p, "listing networks", vm, err))
         return -1;
-    if (p->ops->networks(p, vm, out, n, err)) {
+    int rc = p->ops->networks ? p->ops->networks(p, vm, out, n, err)
+                              : networks_from_record(p, vm, out, n, err);
+    if (rc) {
         mtv_err_prefix(err, "listing the networks of '%s'", vm);
         context(p, err);
         return -1;

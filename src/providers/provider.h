@@ -125,7 +125,8 @@ typedef struct source_ops {
      * An object that is already gone is not an error. */
     int (*remove)(source_provider *p, const char *kind, const char *id, const char *name,
                   mtv_err *err);
-    /* Networks a VM or template is attached to, in NIC order, deduplicated. */
+    /* Networks a VM or template is attached to, in NIC order, deduplicated.
+     * NULL: taken from vm_info's NICs. */
     int (*networks)(source_provider *p, const char *vm, source_network **out, size_t *n,
                     mtv_err *err);
 } source_ops;

@@ -343,36 +343,6 @@ static int vs_remove(source_provider *p, const char *kind, const char *id, const
                                             "(vm and snapshot can)", kind);
 }
 
-static int vs_networks(source_provider *p, const char *vm, source_network **out, size_t *n,
-                       mtv_err *err)
-{
-    vm_record r;
-    vm_record_init(&r);
-    if (vs_vm_info(p, vm, &r, err)) {
-        vm_record_free(&r);
-        return -1;
-    }
-    source_network *nets = calloc(r.nnics + 1, sizeof *nets);
-    if (!nets)
-        abort();
-    size_t k = 0;
-    for (size_t i = 0; i < r.nnics; i++) {
-        const char *name = r.nics[i].network_name;
-        int dup = !name;
-        for (size_t j = 0; j < k && !dup; j++)
-            dup = strcmp(nets[j].name, name) == 0;
-        if (dup)
-            continue;
-        vr_set(&nets[k].name, name);
-        vr_set(&nets[k].id, r.nics[i].network_id);
-        k++;
-    }
-    vm_record_free(&r);
-    *out = nets;
-    *n = k;
-    return 0;
-}
-
 /* The session that may clone: this one, or the clone_provider's vCenter. */
 static int clone_session(source_provider *p, vim_client **c, mtv_err *err)
 {
@@ -435,5 +405,4 @@ const source_ops vsphere_source_ops = {
     .wait_guest = vs_wait_guest,
     .snapshot_create = vs_snapshot_create,
     .remove = vs_remove,
-    .networks = vs_networks,
 };

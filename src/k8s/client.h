@@ -140,6 +140,8 @@ int k8s_wait_for(k8s_client *c, const k8s_kind *k, const char *ns, const char *n
 
 /* Helpers over objects. */
 const char *k8s_obj_str(const cJSON *obj, const char *dotted_path);   /* "metadata.name" */
+/* The member at a dotted path (a segment of digits indexes an array), or NULL. */
+const cJSON *k8s_obj_get(const cJSON *obj, const char *dotted_path);
 /* The condition of that type in status.conditions, or NULL. */
 const cJSON *k8s_condition(const cJSON *obj, const char *type);
 /* 1 when condition type has status "True" (and, for objects with

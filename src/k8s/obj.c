@@ -32,6 +32,11 @@ static const cJSON *obj_at(const cJSON *obj, const char *path)
     return cur;
 }
 
+const cJSON *k8s_obj_get(const cJSON *obj, const char *dotted_path)
+{
+    return obj && dotted_path ? obj_at(obj, dotted_path) : NULL;
+}
+
 const char *k8s_obj_str(const cJSON *obj, const char *dotted_path)
 {
     if (!obj || !dotted_path)

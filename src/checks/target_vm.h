@@ -1,0 +1,95 @@
+/*
+ * target_vm: the migrated VM as the checks see it, read from KubeVirt the way
+ * upstream's OCPProvider.vm_dict reads it (research/mtv-api-tests.md §3.5):
+ * the VirtualMachine, its VirtualMachineInstance (when running) and the PVCs
+ * behind its volumes.
+ *
+ * The comparable part is a vm_record (providers/vm_record.h), so a check
+ * compares like with like and the same JSON form serves both sides:
+ *   power           printableStatus Running -> on, Stopped -> off, else other
+ *   cpu             cores/sockets/threads of the VMI's domain (else the VM's)
+ *   memory_mb       domain.memory.guest
+ *   serial          domain.firmware.serial
+ *   firmware        bootloader efi/bios, efi.secureBoot (KubeVirt's default
+ *                   true), tpm present unless absent or enabled: false
+ *   guest agent     VMI condition AgentConnected=True
+ *   nics[]          the template's interfaces in order: name, MAC, network
+ *                   "pod" or the multus networkName after "/", connected
+ *                   (state != down), guest_nic_name and IPs from the VMI
+ *                   interface with the same name (else MAC)
+ *   disks[]         the template's PVC and DataVolume volumes in order: name
+ *                   and device_key = claim name, size_kb from the PVC's
+ *                   capacity (else request), storage_name = storage class,
+ *                   unit_number = index among them
+ * and beside it what only a KubeVirt VM has: namespace, printable status,
+ * node, template labels, affinity, disabled CPU features and the access
+ * mode of each disk's PVC.
+ *
+ * Parsing (target_vm_from_objects) is a pure function over the objects, so
+ * it runs on recorded shapes; reading (target_vm_read) goes through the
+ * Kubernetes client, so it records and replays. One parser serves every
+ * KubeVirt VM: the OpenShift source adapter should build its record with it.
+ *
+ * Ownership: a target_vm owns everything in it; target_vm_free releases it.
+ * Objects passed in are borrowed (copied where kept).
+ */
+#ifndef MTV_CHECKS_TARGET_VM_H
+#define MTV_CHECKS_TARGET_VM_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#include "k8s/client.h"
+#include "providers/vm_record.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+
+typedef struct target_vm {
+    vm_record rec;
+    char *namespace;
+    char *printable_status;     /* status.printableStatus, or NULL */
+    char *run_strategy;         /* spec.runStrategy, or NULL */
+    char *node_name;            /* VMI status.nodeName, or NULL */
+    cJSON *labels;              /* spec.template.metadata.labels (an object, maybe empty) */
+    cJSON *affinity;            /* spec.template.spec.affinity, or NULL */
+    char **disabled_features;   /* CPU features with policy "disable" */
+    size_t n_disabled;
+    char **access_modes;        /* per disk (parallel to rec.disks): the PVC's first mode, or NULL */
+    int has_vmi;
+} target_vm;
+
+void target_vm_init(target_vm *t);
+void target_vm_free(target_vm *t);
+
+/* Builds t from a VirtualMachine, its VMI (NULL when not running) and the
+ * PVCs of its volumes (any order; matched by name; missing ones leave the
+ * disk's size and class unknown). Fails only when vm is not a
+ * VirtualMachine object. */
+int target_vm_from_objects(target_vm *t, const cJSON *vm, const cJSON *vmi,
+                           const cJSON *const *pvcs, size_t npvcs, mtv_err *err);
+
+typedef struct target_read_opts {
+    int64_t status_timeout_ms;  /* wait for printableStatus Running or Stopped; 0 = 120 s */
+    int wait_guest_agent;       /* also wait for AgentConnected (when running) ... */
+    int64_t agent_timeout_ms;   /* ... this long; 0 = 301 s, upstream's default */
+} target_read_opts;
+
+/* Reads VM ns/name, its VMI and PVCs into t. A wait that runs out is not an
+ * error: the VM is read as it is, and *note (may be NULL) says what was not
+ * reached, for the checks' report. -1 when the VM cannot be read at all. */
+int target_vm_read(k8s_client *c, const char *ns, const char *name, const target_read_opts *o,
+                   target_vm *t, strbuf *note, mtv_err *err);
+
+/* The cluster's OpenShift version from ClusterVersion "version" (the first
+ * Completed history entry, else status.desired.version) into out; -1 when it
+ * cannot be read (not OpenShift, no access). */
+int target_cluster_version(k8s_client *c, strbuf *out, mtv_err *err);
+
+/* The template label value, or NULL. */
+const char *target_vm_label(const target_vm *t, const char *key);
+/* The disk whose PVC is named name, or NULL. */
+const vm_disk *target_vm_disk(const target_vm *t, const char *pvc, size_t *index);
+/* The NIC with this MAC (any case or separator), or NULL. */
+const vm_nic *target_vm_nic_by_mac(const target_vm *t, const char *mac);
+
+#endif

@@ -6,6 +6,7 @@
 #include "lab/lab_openstack.h"
 
 #include <pthread.h>
+#include <regex.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,19 @@ void lab_openstack_free(lab_openstack *o)
     rand_free(o->rand);
     pthread_mutex_destroy(&o->mu);
     free(o);
+}
+
+/* Nova's servers?name= filter is a regular expression searched in the
+ * name ("^vm$" for an exact match); a pattern that does not compile is
+ * taken as a plain substring. */
+static int name_matches(const char *name, const char *pattern)
+{
+    regex_t re;
+    if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+        return strstr(name, pattern) != NULL;
+    int hit = regexec(&re, name, 0, NULL, 0) == 0;
+    regfree(&re);
+    return hit;
 }
 
 static void project_id(char out[37])
@@ -403,7 +417,7 @@ static void nova(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, size_
             cJSON *root = cJSON_CreateObject();
             cJSON *list = cJSON_AddArrayToObject(root, "servers");
             for (size_t i = 0; i < o->src->nvms; i++)
-                if (!name || strstr(o->src->vms[i].name, name))
+                if (!name || name_matches(o->src->vms[i].name, name))
                     cJSON_AddItemToArray(list, server_json(o, &o->src->vms[i], n == 3, i));
             send(resp, 200, root);
             return;
@@ -700,6 +714,23 @@ static cJSON *volume_json(lab_openstack *o, const lab_vm *vm, size_t i)
     sb_release(&book);
     cJSON_AddStringToObject(v, "user_id", USER_ID);
     cJSON_AddStringToObject(v, "bootable", i == 0 ? "true" : "false");
+    if (i == 0) {
+        /* the image properties Nova boots with: CPU topology, firmware, OS */
+        cJSON *im = cJSON_AddObjectToObject(v, "volume_image_metadata");
+        int cps = vm->cores_per_socket > 0 ? vm->cores_per_socket : 1;
+        char num[24];
+        snprintf(num, sizeof num, "%d", vm->cpus / cps > 0 ? vm->cpus / cps : 1);
+        cJSON_AddStringToObject(im, "hw_cpu_sockets", num);
+        snprintf(num, sizeof num, "%d", cps);
+        cJSON_AddStringToObject(im, "hw_cpu_cores", num);
+        int efi = vm->firmware && !strcmp(vm->firmware, "efi");
+        cJSON_AddStringToObject(im, "hw_firmware_type", efi ? "uefi" : "bios");
+        if (efi && vm->secure_boot)
+            cJSON_AddStringToObject(im, "os_secure_boot", "required");
+        if (vm->tpm)
+            cJSON_AddStringToObject(im, "hw_tpm_version", "2.0");
+        cJSON_AddStringToObject(im, "os_type", vm->is_windows ? "windows" : "linux");
+    }
     cJSON_AddBoolToObject(v, "encrypted", 0);
     cJSON_AddNullToObject(v, "replication_status");
     cJSON_AddNullToObject(v, "consistencygroup_id");

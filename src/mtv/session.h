@@ -102,4 +102,20 @@ long mtv_session_teardown(mtv_session *s, strbuf *leftovers, mtv_err *err);
 /* The session id ("auto-xxxx"), once prepare has started; else NULL. */
 const char *mtv_session_id(const mtv_session *s);
 
+/* Where the session's objects are, for the post-migration checks. Names are
+ * NULL until the step that creates them ran. Borrowed: valid until
+ * mtv_session_free. */
+typedef struct mtv_session_facts {
+    const char *session;             /* the session id */
+    const char *namespace_;          /* Providers, maps, Plan, Secrets */
+    const char *vm_namespace;        /* where the migrated VMs are */
+    const char *source_provider, *source_secret;
+    const char *storage_map, *network_map, *plan;
+    const char *provider_type;       /* the source's type name */
+    const struct mtv_plan_vm *vms;   /* the plan's VMs (mtv/crs.h), in scenario order */
+    size_t n_vms;
+} mtv_session_facts;
+
+void mtv_session_get_facts(const mtv_session *s, mtv_session_facts *out);
+
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "k8s/client.h"
+#include "runner/check_step.h"
 #include "runner/placeholder.h"
 #include "runner/run.h"
 #include "util/log.h"
@@ -13,9 +14,14 @@
 typedef struct drv_state {
     k8s_client *k8s;
     mtv_session *session;
+    check_step_ctx checks;
 } drv_state;
 
-static const char *const STEPS[] = {"prepare", "storagemap", "networkmap", "plan", "migrate"};
+static const char *const STEPS[] = {"prepare", "storagemap", "networkmap", "plan", "migrate",
+                                    "check_vms", "verify_xfs_version"};
+
+/* Steps that are checks of the table run alone (src/checks/checks.c). */
+static const char *const XFS_ONLY[] = {"check_vm_command_output", NULL};
 
 static int implements(void *ud, const char *step)
 {
@@ -88,6 +94,9 @@ static int begin(void *ud, scenario_ctx *ctx, void **state, mtv_err *err)
         free(st);
         return -1;
     }
+    st->checks = (check_step_ctx){.k8s = st->k8s, .t = ctx->t, .set = env->set,
+                                  .provider = env->provider, .params = sc->params,
+                                  .storage_class = env->storage_class, .session = st->session};
     *state = st;
     return 0;
 }
@@ -96,6 +105,10 @@ static enum step_status step(void *ud, void *state, const char *name, strbuf *de
 {
     (void)ud;
     drv_state *st = state;
+    if (!strcmp(name, "check_vms"))
+        return runner_check_step(&st->checks, NULL, detail, err);
+    if (!strcmp(name, "verify_xfs_version"))
+        return runner_check_step(&st->checks, XFS_ONLY, detail, err);
     int (*fn)(mtv_session *, strbuf *, mtv_err *) =
         !strcmp(name, "prepare")      ? mtv_session_prepare
         : !strcmp(name, "storagemap") ? mtv_session_storagemap

@@ -3,10 +3,10 @@
  * the Forklift lifecycle (mtv/session.h): one Kubernetes client over the
  * scenario's transport, one session per scenario.
  *
- * Steps carried out: prepare, storagemap, networkmap, plan, migrate. The
- * other steps of a pattern (check_vms, the verify_* steps, provider-side
- * preparation) belong to later modules and are left out of the run rather
- * than faked.
+ * Steps carried out: prepare, storagemap, networkmap, plan, migrate,
+ * check_vms and verify_xfs_version (runner/check_step.h). The other steps of
+ * a pattern (the other verify_* steps, provider-side preparation) belong to
+ * later modules and are left out of the run rather than faked.
  *
  * Verdicts: a session step that reports the product did not do what the
  * scenario expects is failed; one that could not be carried out (bad

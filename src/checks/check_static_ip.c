@@ -31,7 +31,7 @@ static void compare(const vm_record *s, const guest_ifaces *g, check_msgs *out)
         const vm_nic *n = &s->nics[i];
         for (size_t k = 0; k < n->nips; k++) {
             const vm_ip *ip = &n->ips[k];
-            if (!ip->is_static || !ip->ip || strchr(ip->ip, ':'))
+            if (ip->is_static != 1 || !ip->ip || strchr(ip->ip, ':'))
                 continue;
             strbuf m = STRBUF_INIT;
             const guest_iface *gi = guest_ifaces_find(g, n->guest_nic_name, n->mac);

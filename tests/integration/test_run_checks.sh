@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# check_vms end to end: `mtv-validate run` of the tier0 comprehensive cold
+# scenario from the lab's simulated OpenStack, with a real sshd standing in
+# for the guest behind the lab's VMI portforward:
+#  - a clean migration passes check_vms, and junit.xml lists the checks that
+#    ran for the VM (SSH login included);
+#  - the recorded run replays with no sshd and no lab, same verdicts;
+#  - with a lab fault that gives the created VM a wrong CPU topology, only
+#    check_cpu fails, naming expected and actual values in junit.xml.
+# The guest password never reaches the output, logs, results or cassettes.
+set -euo pipefail
+
+: "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"
+CRDS="$MTV_SHARED_DIR/reference/forklift-crds"
+[ -d "$CRDS" ] || { echo "SKIP: no $CRDS"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: no jq on PATH (make deps installs it)"; exit 77; }
+command -v kubectl >/dev/null || { echo "SKIP: no kubectl on PATH"; exit 77; }
+
+work=$(mktemp -d "${MTV_BINARY_DIR:-${TMPDIR:-/tmp}}/run-checks.XXXXXX")
+lab_pid=""
+sshd_pid=""
+stop() {  # stop PID: TERM and reap one process this script started
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+  fi
+}
+cleanup() {
+  stop "$lab_pid"
+  stop "$sshd_pid"
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  [ -f "$work/lab.log" ] && { echo "--- lab log:" >&2; tail -n 20 "$work/lab.log" >&2; }
+  exit 1
+}
+
+# the guest: a throw-away sshd on loopback accepting a password for this user
+pw="Guest-canary-pw-$$-7q"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+set +e
+SSHD_FOREGROUND=1 SSHD_PASSWORD="$pw" "$MTV_SOURCE_DIR/tests/peers/sshd/start.sh" "$work/sshd" "$port" \
+  >"$work/sshd.out" 2>&1 &
+sshd_pid=$!
+set -e
+for _ in $(seq 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  if ! kill -0 "$sshd_pid" 2>/dev/null; then
+    wait "$sshd_pid" && rc=0 || rc=$?
+    sshd_pid=""
+    [ "$rc" = 77 ] && { echo "SKIP: $(cat "$work/sshd.out")"; exit 77; }
+    fail "sshd did not start: $(cat "$work/sshd.out")"
+  fi
+  sleep 0.1
+done
+
+start_lab() {  # start_lab STATE_DIR [FAULTS]
+  local extra=()
+  [ -n "${2:-}" ] && extra=(--faults "$2")
+  "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$1" --speed 100 --ssh-target "127.0.0.1:$port" \
+    --log-file "$work/lab.log" "${extra[@]}" >"$work/lab.out" 2>&1 &
+  lab_pid=$!
+  for _ in $(seq 100); do
+    [ -s "$1/.providers.json" ] && break
+    kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
+    sleep 0.1
+  done
+  [ -s "$1/.providers.json" ] || fail "no .providers.json after 10 s"
+  export KUBECONFIG="$1/kubeconfig"
+  # the worker node the scenario's target_node_selector points at
+  kubectl --cache-dir "$work/kc.$RANDOM" label node worker-1 mtv-comprehensive-node=checks >/dev/null
+  jq --arg u "$(id -un)" --arg p "$pw" \
+    '.openstack += {guest_vm_win_user: $u, guest_vm_win_password: $p,
+                    guest_vm_linux_user: $u, guest_vm_linux_password: $p}' \
+    "$1/.providers.json" >"$work/providers.json"
+}
+
+run() {  # run EXPECTED_RC OUT_DIR: the scenario into OUT_DIR, output in $out
+  local want=$1 dir=$2
+  set +e
+  out=$("$MTV_BIN" run --scenario test_cold_migration_comprehensive --provider openstack \
+    --storage-class standard --providers-json "$work/providers.json" \
+    --catalog "$MTV_SOURCE_DIR/scenarios" -o "$dir" --set source_provider_insecure_skip_verify=true \
+    --set 'test_cold_migration_comprehensive.target_node_selector={"mtv-comprehensive-node":"checks"}' 2>&1)
+  local rc=$?
+  set -e
+  [ "$rc" = "$want" ] || fail "run into $dir: exit $rc, wanted $want: $out"
+}
+no_secret() {
+  for f in "$@"; do
+    if grep -a -q -- "$pw" "$f"; then fail "$f holds the guest password"; fi
+  done
+}
+
+# --- a clean migration: every applicable check passes ---
+start_lab "$work/lab1"
+run 0 "$work/clean"
+junit="$work/clean/junit.xml"
+grep -q 'name="check_vms-openstack-standard"' "$junit" || fail "no check_vms test case: $(cat "$junit")"
+grep -q "checks run for mtv-win2019-3disks: .*check_ssh_connectivity.*check_cpu.*check_network.*check_storage" \
+  "$junit" || fail "junit.xml does not list the checks that ran: $(cat "$junit")"
+grep -q "checks run for _provider: check_ssl_configuration" "$junit" || fail "no provider-level check listed"
+if grep -q "<failure" "$junit"; then fail "a clean migration failed: $(cat "$junit")"; fi
+tar -tf "$work/clean/cassettes/test_cold_migration_comprehensive.tar" >/dev/null
+"$MTV_BIN" cassette show "$work/clean/cassettes/test_cold_migration_comprehensive.tar" >"$work/show.out"
+grep -q "guest:" "$work/show.out" || fail "the cassette holds no guest (ssh) entry: $(cat "$work/show.out")"
+no_secret "$work/clean/run.log" "$work/clean/results.json" "$junit" \
+  "$work/clean/cassettes/test_cold_migration_comprehensive.tar"
+stop "$lab_pid"
+lab_pid=""
+
+# --- the recording replays with neither the lab nor the guest ---
+stop "$sshd_pid"
+sshd_pid=""
+"$MTV_BIN" replay "$work/clean" -o "$work/replay" >"$work/replay.out" 2>&1 ||
+  fail "replay: $(cat "$work/replay.out")"
+grep -q 'check_vms' "$work/replay/junit.xml" || fail "the replay has no check_vms"
+if grep -q "<failure" "$work/replay/junit.xml"; then fail "the replay failed: $(cat "$work/replay/junit.xml")"; fi
+
+# --- a wrong CPU topology on the created VM fails check_cpu and nothing else ---
+cat >"$work/faults.json" <<'JSON'
+{"vms": [{"vm": "mtv-win2019-3disks", "wrong": {"cpu": {"sockets": 3, "cores": 1}}}]}
+JSON
+# the guest is not needed for this half: SSH is a check of its own, keep it up
+SSHD_FOREGROUND=1 SSHD_PASSWORD="$pw" "$MTV_SOURCE_DIR/tests/peers/sshd/start.sh" "$work/sshd" "$port" \
+  >"$work/sshd.out" 2>&1 &
+sshd_pid=$!
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+start_lab "$work/lab2" "$work/faults.json"
+run 1 "$work/wrong"
+junit="$work/wrong/junit.xml"
+grep -q "check_cpu - CPU failed checks: num_cores: expected 2, got 1, num_sockets: expected 2, got 3" \
+  "$junit" || fail "check_cpu's message is not in junit.xml: $(cat "$junit")"
+msgs=$(grep -o 'check_[a-z_]* - ' "$junit" | sort -u)
+[ "$msgs" = "check_cpu - " ] || fail "other checks failed too: $msgs"
+[ "$(grep -c '<failure' "$junit")" = 1 ] || fail "more than one failed test case: $(cat "$junit")"
+no_secret "$work/wrong/run.log" "$junit"
+echo "run checks: ok"

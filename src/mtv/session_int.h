@@ -55,6 +55,10 @@ const char *mtv_session_keep(mtv_session *s, const char *str);
 
 int mtv_session_cancelled(mtv_session *s, mtv_err *err);
 
+/* session_node.c: labels a worker node for target_node_selector (0 when the
+ * scenario sets none), recorded for teardown as a NodeLabel entry. */
+int mtv_session_label_node(mtv_session *s, mtv_err *err);
+
 /* shared.c */
 int mtv_shared_precopy_acquire(mtv_session *s, long minutes, mtv_err *err);
 void mtv_shared_precopy_release(mtv_session *s);

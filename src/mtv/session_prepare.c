@@ -322,7 +322,8 @@ int mtv_session_prepare(mtv_session *s, strbuf *detail, mtv_err *err)
         mtv_inventory_provider_id(s->inv, s->type_name, s->provider.buf, s->ns.buf, 180000, &s->pid,
                                   err) < 0)
         return -1;
-    if (inventory_vms(s, err) < 0 || hooks(s, err) < 0 || luks(s, err) < 0)
+    if (inventory_vms(s, err) < 0 || hooks(s, err) < 0 || luks(s, err) < 0 ||
+        mtv_session_label_node(s, err) < 0)
         return -1;
     if (cJSON_IsTrue(param(s, "warm_migration")) &&
         mtv_shared_precopy_acquire(s, settings_int(s->cfg.set, "snapshots_interval", 2), err) < 0)

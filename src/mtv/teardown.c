@@ -160,6 +160,23 @@ static void archive_plan(td *t, const ledger_entry *e)
         log_warn("teardown: %s", err.msg);
 }
 
+/* A label the run put on a node (session_node.c): name is the node, id the key. */
+static void unlabel_node(td *t, const ledger_entry *e)
+{
+    cJSON *patch = cJSON_CreateObject();
+    cJSON *labels = cJSON_AddObjectToObject(cJSON_AddObjectToObject(patch, "metadata"), "labels");
+    cJSON_AddNullToObject(labels, e->id ? e->id : "");
+    mtv_err err;
+    int rc = k8s_patch(t->c, &K8S_NODE, NULL, e->name, K8S_PATCH_MERGE, patch, NULL, NULL, &err);
+    cJSON_Delete(patch);
+    if (rc == 0 || rc == K8S_NOT_FOUND) {
+        log_debug("teardown: removed label %s from node %s", e->id ? e->id : "?", e->name);
+        set_state(t, e, LEDGER_DELETED, NULL);
+    } else {
+        leftover(t, e, err.msg);
+    }
+}
+
 static void delete_entry(td *t, const ledger_entry *e, int64_t timeout_ms)
 {
     const k8s_kind *k = mtv_kind_lookup(e->api_version, e->kind);
@@ -238,6 +255,10 @@ long mtv_teardown(k8s_client *c, ledger *l, const mtv_teardown_opts *opts, strbu
             handled = is_kind(x, DELETE_ORDER[k]);
         if (handled)
             continue;
+        if (is_kind(x, "NodeLabel")) {
+            unlabel_node(&t, x);
+            continue;
+        }
         if (x->side && !strcmp(x->side, "source")) {
             mtv_err serr;
             if (!o.source_delete)

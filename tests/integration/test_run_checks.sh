@@ -3,7 +3,8 @@
 # scenario from the lab's simulated OpenStack, with a real sshd standing in
 # for the guest behind the lab's VMI portforward:
 #  - a clean migration passes check_vms, and junit.xml lists the checks that
-#    ran for the VM (SSH login included);
+#    ran for the VM (SSH login and node placement included: the run labels a
+#    worker node for target_node_selector and takes the label off at the end);
 #  - the recorded run replays with no sshd and no lab, same verdicts;
 #  - with a lab fault that gives the created VM a wrong CPU topology, only
 #    check_cpu fails, naming expected and actual values in junit.xml.
@@ -69,8 +70,6 @@ start_lab() {  # start_lab STATE_DIR [FAULTS]
   done
   [ -s "$1/.providers.json" ] || fail "no .providers.json after 10 s"
   export KUBECONFIG="$1/kubeconfig"
-  # the worker node the scenario's target_node_selector points at
-  kubectl --cache-dir "$work/kc.$RANDOM" label node worker-1 mtv-comprehensive-node=checks >/dev/null
   jq --arg u "$(id -un)" --arg p "$pw" \
     '.openstack += {guest_vm_win_user: $u, guest_vm_win_password: $p,
                     guest_vm_linux_user: $u, guest_vm_linux_password: $p}' \
@@ -82,8 +81,7 @@ run() {  # run EXPECTED_RC OUT_DIR: the scenario into OUT_DIR, output in $out
   set +e
   out=$("$MTV_BIN" run --scenario test_cold_migration_comprehensive --provider openstack \
     --storage-class standard --providers-json "$work/providers.json" \
-    --catalog "$MTV_SOURCE_DIR/scenarios" -o "$dir" --set source_provider_insecure_skip_verify=true \
-    --set 'test_cold_migration_comprehensive.target_node_selector={"mtv-comprehensive-node":"checks"}' 2>&1)
+    --catalog "$MTV_SOURCE_DIR/scenarios" -o "$dir" --set source_provider_insecure_skip_verify=true 2>&1)
   local rc=$?
   set -e
   [ "$rc" = "$want" ] || fail "run into $dir: exit $rc, wanted $want: $out"
@@ -102,6 +100,12 @@ grep -q 'name="check_vms-openstack-standard"' "$junit" || fail "no check_vms tes
 grep -q "checks run for mtv-win2019-3disks: .*check_ssh_connectivity.*check_cpu.*check_network.*check_storage" \
   "$junit" || fail "junit.xml does not list the checks that ran: $(cat "$junit")"
 grep -q "checks run for _provider: check_ssl_configuration" "$junit" || fail "no provider-level check listed"
+grep -q "checks run for mtv-win2019-3disks: .*check_vm_node_placement" "$junit" ||
+  fail "node placement was not checked: $(cat "$junit")"
+# the run labelled a worker node for target_node_selector, and took the label off again
+grep -q '"kind":[[:space:]]*"NodeLabel"' "$work/clean/resources.json" || fail "no NodeLabel in resources.json"
+labelled=$(kubectl --cache-dir "$work/kc.1" get nodes -l mtv-comprehensive-node -o name)
+[ -z "$labelled" ] || fail "the node label was left behind: $labelled"
 if grep -q "<failure" "$junit"; then fail "a clean migration failed: $(cat "$junit")"; fi
 tar -tf "$work/clean/cassettes/test_cold_migration_comprehensive.tar" >/dev/null
 "$MTV_BIN" cassette show "$work/clean/cassettes/test_cold_migration_comprehensive.tar" >"$work/show.out"

@@ -145,7 +145,7 @@ run_pid=$!
 wait_for_provider_recorded "$work/killed"
 # resources.json lists an object just before it is created: wait until it is
 for _ in $(seq 100); do
-  kubectl --cache-dir "$work/kcache" get providers -A -o name 2>/dev/null | grep -q provider && break
+  kubectl --cache-dir "$work/kcache" get providers -A -o name 2>/dev/null | grep -q "/auto-" && break
   sleep 0.1
 done
 kill -KILL "$run_pid"
@@ -154,14 +154,14 @@ run_pid=""
 grep -q '"state":[[:space:]]*"created"' "$work/killed/resources.json" || fail "nothing live after kill -9"
 [ -s "$work/killed/test_sanity_cold_mtv_migration/journal.ndjson" ] || fail "no journal after kill -9"
 kp=$(kubectl --cache-dir "$work/kcache" get providers -A -o name 2>&1 || true)
-case "$kp" in *provider*) ;; *) fail "the lab lost the Provider: $kp" ;; esac
+case "$kp" in */auto-*) ;; *) fail "the lab lost the Provider: $kp" ;; esac
 run 0 "$MTV_BIN" cleanup "$work/killed" --dry-run
 has "would remove"
 run 0 "$MTV_BIN" cleanup "$work/killed" --log-level warn
 has "removed"
 all_deleted "$work/killed/resources.json"
 lab_has_no_run_namespace
-if kubectl --cache-dir "$work/kcache" get providers -A -o name | grep -q provider; then
+if kubectl --cache-dir "$work/kcache" get providers -A -o name | grep -q "/auto-"; then
   fail "a Provider is left after cleanup"
 fi
 run 0 "$MTV_BIN" cleanup "$work/killed/resources.json"

@@ -41,6 +41,9 @@ void inv_ova_counters(const lab_source *s, cJSON *r);
 /* Stable ids the oVirt and OpenStack builders and simulated APIs agree on. */
 void inv_ovirt_profile_id(const lab_source *s, const char *network, char out[37]);
 void inv_ovirt_cluster_id(char out[37]);
+/* The engine's one data center: named as MTV's test environments name it,
+ * which the oVirt adapter (like upstream) requires to be there and up. */
+#define INV_OVIRT_DATACENTER "MTV-CNV"
 void inv_ovirt_datacenter_id(char out[37]);
 void inv_ovirt_host_id(char out[37]);
 void inv_openstack_flavor_id(const lab_vm *vm, char out[37]);

@@ -250,7 +250,7 @@ cJSON *inv_ovirt_build(const lab_source *s, const char *uid)
     cJSON_AddItemToArray(cls, c);
     cJSON *dcs = cJSON_AddArrayToObject(cols, "datacenters");
     cJSON *d = cJSON_CreateObject();
-    base(d, dc, "Default", "Default", uid, "datacenters");
+    base(d, dc, INV_OVIRT_DATACENTER, INV_OVIRT_DATACENTER, uid, "datacenters");
     cJSON_AddItemToArray(dcs, d);
     cJSON_AddArrayToObject(cols, "servercpus");
     return cols;

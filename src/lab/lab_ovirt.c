@@ -828,15 +828,18 @@ void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp)
             inv_ovirt_datacenter_id(id);
         else
             inv_ovirt_host_id(id);
+        const char *name = tag[0] == 'h' ? "host1" : tag[0] == 'd' ? INV_OVIRT_DATACENTER : "Default";
         found = n == 1 || !strcmp(parts[1], id);
         if (n == 1)
             open_el(&x, parts[0][0] == 'c' ? "clusters" : parts[0][0] == 'd' ? "data_centers"
                                                                              : "hosts");
-        open_res(&x, tag, parts[0], id);
-        text(&x, "name", "%s", tag[0] == 'h' ? "host1" : "Default");
-        if (tag[0] == 'h')
-            text(&x, "status", "up");
-        close_el(&x);
+        if (n == 2 || search_ok(lab_req_query(req, "search"), name)) {
+            open_res(&x, tag, parts[0], id);
+            text(&x, "name", "%s", name);
+            if (tag[0] != 'c')
+                text(&x, "status", "up");
+            close_el(&x);
+        }
         if (n == 1)
             close_el(&x);
     } else if (!strcmp(parts[0], "events") && n == 1) {

@@ -186,10 +186,15 @@ static int ova_open(source_provider *p, mtv_err *err)
         dir = p->url + 7;
     if (!dir && p->url[0] == '/')
         dir = p->url;
+    /* a share this machine exports ("127.0.0.1:/srv/ova") is that folder */
+    static const char *const loopback[] = {"127.0.0.1:/", "localhost:/", "[::1]:/"};
+    for (size_t i = 0; !dir && i < sizeof loopback / sizeof loopback[0]; i++)
+        if (!strncmp(p->url, loopback[i], strlen(loopback[i]) - 1))
+            dir = p->url + strlen(loopback[i]) - 1;
     if (!dir)
         return mtv_err_set(err, MTV_EXIT_USAGE,
                            "the OVA share %s is not a local folder: mount it and give the mount "
-                           "point (--ova-dir with `source show`)", p->url);
+                           "point (--ova-dir with `source show`, --set ova_dir=DIR with `run`)", p->url);
     if (!fs_is_dir(dir))
         return mtv_err_set(err, MTV_EXIT_USAGE, "the OVA folder %s does not exist or is not a "
                                                 "folder", dir);

@@ -9,7 +9,7 @@
  * next to its disks) are read too. The archives live on the NFS share the
  * entry's api_url names; the adapter reads them from a local folder: the
  * share's mount point (source_config.ova_dir), or api_url itself when it is a
- * local path.
+ * local path or a share this machine exports ("127.0.0.1:/srv/ova").
  *
  * OVA VMs are never cloned, powered or deleted (as upstream), so the adapter
  * only looks: vm_info and networks. Their power state is "off".

@@ -74,6 +74,7 @@ struct check_vm {
     const vm_record *src;           /* the source as re-read after the migration */
     const vm_record *src_before;    /* the source as stored before it (static IPs, snapshots),
                                        or NULL */
+    const char *added_nic_mac;      /* the NIC prepare added to the clone (add_nic), or NULL */
     const target_vm *dst;           /* the migrated VM */
     int ssh_ok;                     /* set by the SSH check when the guest let us in */
 };

@@ -74,8 +74,9 @@ void check_disconnected_nic_state(const check_run *r, check_vm *v, check_out *o)
 {
     (void)r;
     int want_up = check_vm_param_true(v, "add_nic_start_connected");
-    const char *mac = cJSON_GetStringValue(
-        check_vm_param(v, want_up ? "connected_nic_mac" : "disconnected_nic_mac"));
+    const char *mac = v->added_nic_mac ? v->added_nic_mac
+                                       : cJSON_GetStringValue(check_vm_param(
+                                             v, want_up ? "connected_nic_mac" : "disconnected_nic_mac"));
     /* without the MAC the preparation recorded: the clone's last NIC, the added one */
     if (!mac && v->src->nnics > 1)
         mac = v->src->nics[v->src->nnics - 1].mac;

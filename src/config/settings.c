@@ -16,6 +16,11 @@ const setting_def SETTINGS_DEFS[] = {
      "Skip TLS verification of the OpenShift API (env CLUSTER_VERIFY_SSL overrides, inverted)."},
     {"source_provider_insecure_skip_verify", BOOLISH, 0, 0,
      "Create the source Provider with insecureSkipVerify; when false its CA certificate is fetched."},
+    {"ova_dir", VT_STRING, SETTING_RUNTIME, 0,
+     "Local folder where the OVA provider's NFS share is mounted (for reading its VMs)."},
+    {"skip_source_clone", BOOLISH, SETTING_RUNTIME, 0,
+     "Migrate the scenarios' source VMs themselves instead of run-unique clones (as skip_clone "
+     "does per scenario), for sources without templates to clone from."},
     {"number_of_vms", VT_INT, 0, 1, "Kept for upstream compatibility; unused."},
     {"check_vms_signals", BOOLISH, 0, 0, "Kept for upstream compatibility; unused."},
     {"target_namespace_prefix", VT_STRING, 0, 0, "Suffix of the per-run namespace ('auto' is dropped)."},

@@ -7,6 +7,7 @@
 #include "mtv/session_int.h"
 #include "mtv/status.h"
 #include "mtv/teardown.h"
+#include "providers/prepare.h"
 #include "util/log.h"
 
 #define WAIT_SLICE_MS 5000   /* how soon a wait notices the cancel flag when nothing changes */
@@ -42,12 +43,14 @@ void mtv_session_free(mtv_session *s)
                       &s->rand4, &s->secret, &s->provider, &s->dest, &s->dest_secret,
                       &s->offload_secret, &s->storagemap, &s->networkmap, &s->pre_hook,
                       &s->post_hook, &s->plan, &s->migration, &s->migration_uid, &s->inv_url,
-                      &s->pid};
+                      &s->pid, &s->source_ca};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         sb_release(bufs[i]);
     mtv_inventory_free(s->inv);
     cJSON_Delete(s->vms);
     free(s->plan_vms);
+    source_prepare_free(s->source_vms, s->n_source_vms);
+    source_close(s->teardown_source);
     for (size_t i = 0; i < s->n_owned; i++)
         free(s->owned[i]);
     free(s->owned);
@@ -257,6 +260,7 @@ int mtv_session_wait(mtv_session *s, const k8s_kind *k, const char *ns, const ch
 long mtv_session_teardown(mtv_session *s, strbuf *leftovers, mtv_err *err)
 {
     mtv_shared_precopy_release(s);
-    mtv_teardown_opts o = {.scenario = s->cfg.scenario};
+    mtv_teardown_opts o = {.scenario = s->cfg.scenario, .source_delete = mtv_session_source_delete,
+                           .source_ud = s};
     return mtv_teardown(s->k8s, s->cfg.ledger, &o, leftovers, err);
 }

@@ -22,9 +22,11 @@
  *               fail, hooks expected to fail) pass only as expected
  *   teardown    mtv_teardown over what this scenario recorded
  *
- * Provider-side preparation (cloning source VMs, power states, added NICs)
- * belongs to the provider adapters; until they exist the session migrates the
- * scenario's VMs as they are in the source, and says so in the log.
+ * prepare also prepares the source VMs through the source adapter
+ * (providers/prepare.h: clone, power per source_vm_power, guest wait), each
+ * source object recorded in the ledger as it is made and deleted by teardown
+ * after the cluster objects; the VMs' records taken then are the facts'
+ * source_vms_data, and the inventory is waited for under the clones' names.
  *
  * Every object is recorded in the ledger just before it is created, so a
  * killed run never leaves an object resources.json does not list. Every
@@ -99,6 +101,13 @@ int mtv_session_migrate(mtv_session *s, strbuf *detail, mtv_err *err);
  * of objects left behind (listed in leftovers), or -1. */
 long mtv_session_teardown(mtv_session *s, strbuf *leftovers, mtv_err *err);
 
+/* Opens the scenario's source adapter as the session trusts it (the CA chain
+ * fetched for the Provider Secret, or insecure as configured; OpenShift: the
+ * session's cluster; OVA: the ova_dir setting), for the steps that read the
+ * source after prepare. The caller closes it with source_close. */
+struct source_provider;
+int mtv_session_source_open(mtv_session *s, struct source_provider **out, mtv_err *err);
+
 /* The session id ("auto-xxxx"), once prepare has started; else NULL. */
 const char *mtv_session_id(const mtv_session *s);
 
@@ -114,6 +123,10 @@ typedef struct mtv_session_facts {
     const char *provider_type;       /* the source's type name */
     const struct mtv_plan_vm *vms;   /* the plan's VMs (mtv/crs.h), in scenario order */
     size_t n_vms;
+    /* the source VMs as prepare left them (providers/prepare.h), in scenario
+     * order: upstream's source_vms_data; NULL when prepare did not get there */
+    const struct prepared_vm *prepared;
+    size_t n_prepared;
 } mtv_session_facts;
 
 void mtv_session_get_facts(const mtv_session *s, mtv_session_facts *out);

@@ -23,4 +23,6 @@ void mtv_session_get_facts(const mtv_session *s, mtv_session_facts *out)
     out->provider_type = s->type_name;
     out->vms = s->plan_vms;
     out->n_vms = s->n_vms;
+    out->prepared = s->source_vms;
+    out->n_prepared = s->n_source_vms;
 }

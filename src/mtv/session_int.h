@@ -29,6 +29,10 @@ struct mtv_session {
     size_t n_vms;
     char **owned;             /* strings plan_vms point at */
     size_t n_owned;
+    strbuf source_ca;         /* the source server's chain, as the Provider Secret trusts it */
+    struct prepared_vm *source_vms;   /* the prepared source VMs (source_vms_data) */
+    size_t n_source_vms;
+    struct source_provider *teardown_source;   /* opened when teardown deletes clones */
     int precopy_held;
     int prepared;
 };
@@ -58,6 +62,11 @@ int mtv_session_cancelled(mtv_session *s, mtv_err *err);
 /* session_node.c: labels a worker node for target_node_selector (0 when the
  * scenario sets none), recorded for teardown as a NodeLabel entry. */
 int mtv_session_label_node(mtv_session *s, mtv_err *err);
+
+/* session_source.c: prepares the scenario's source VMs into s->source_vms;
+ * deletes one source-side ledger entry (an mtv_source_delete_fn, ud = s). */
+int mtv_session_prepare_sources(mtv_session *s, mtv_err *err);
+int mtv_session_source_delete(void *ud, const ledger_entry *e, mtv_err *err);
 
 /* shared.c */
 int mtv_shared_precopy_acquire(mtv_session *s, long minutes, mtv_err *err);

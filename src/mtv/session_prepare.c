@@ -9,6 +9,7 @@
 #include "mtv/session_int.h"
 #include "mtv/status.h"
 #include "net/peercert.h"
+#include "providers/prepare.h"
 #include "util/log.h"
 
 static const char *jstr(const cJSON *o, const char *k)
@@ -110,26 +111,24 @@ static int pred_provider(void *ud, const cJSON *obj, mtv_err *err)
     return st == 1;
 }
 
-static int source_provider(mtv_session *s, strbuf *detail, mtv_err *err)
+static int create_source_provider(mtv_session *s, strbuf *detail, mtv_err *err)
 {
     const provider_entry *e = s->cfg.provider;
     const kube_config *kc = k8s_client_config(s->k8s);
     int insecure = settings_bool(s->cfg.set, "source_provider_insecure_skip_verify", 0) ||
                    (s->cfg.flags & MTV_SESSION_INSECURE);
     const char *url = mtv_provider_url(e, kc ? kc->server : NULL);
-    strbuf ca = STRBUF_INIT;
-    if (mtv_provider_needs_ca(s->type, insecure) && fetch_ca(s, &ca, err) < 0) {
-        sb_release(&ca);
+    strbuf *ca = &s->source_ca;   /* kept: the source adapter trusts it too */
+    sb_reset(ca);
+    if (mtv_provider_needs_ca(s->type, insecure) && fetch_ca(s, ca, err) < 0)
         return -1;
-    }
     mtv_names_generate(s->t, s->base.buf, NULL, &s->secret);
     mtv_secret_spec spec = {.ref = {s->secret.buf, s->ns.buf}, .entry = e, .url = url,
-                            .insecure = insecure, .cacert = ca.len ? ca.buf : NULL,
+                            .insecure = insecure, .cacert = ca->len ? ca->buf : NULL,
                             .ca_key = (s->cfg.flags & MTV_SESSION_CA_CRT) ? "ca.crt" : "cacert",
                             .token = kc ? kc->token : NULL};
     cJSON *secret;
     int rc = mtv_cr_provider_secret(&spec, &secret, err);
-    sb_release(&ca);
     if (rc < 0 || mtv_session_create(s, &K8S_SECRET, secret, NULL, err) < 0)
         return -1;
     mtv_names_generate(s->t, s->base.buf, NULL, &s->provider);
@@ -192,7 +191,8 @@ static int open_inventory(mtv_session *s, mtv_err *err)
     return mtv_inventory_open(&s->inv, &ic, err);
 }
 
-/* Finds every scenario VM in the inventory; fills s->vms and s->plan_vms. */
+/* Finds every scenario VM in the inventory, under the name prepare gave it
+ * (a clone's); fills s->vms and s->plan_vms. */
 static int inventory_vms(mtv_session *s, mtv_err *err)
 {
     const cJSON *list = param(s, "virtual_machines");
@@ -206,7 +206,7 @@ static int inventory_vms(mtv_session *s, mtv_err *err)
     if (!s->plan_vms)
         abort();
     for (const cJSON *v = n ? list->child : NULL; v; v = v->next) {
-        const char *name = jstr(v, "name");
+        const char *name = s->n_vms < s->n_source_vms ? s->source_vms[s->n_vms].name : jstr(v, "name");
         cJSON *rec = NULL;
         if (!name)
             return mtv_err_set(err, MTV_EXIT_USAGE, "virtual_machines[%zu] has no name", s->n_vms);
@@ -306,16 +306,16 @@ int mtv_session_prepare(mtv_session *s, strbuf *detail, mtv_err *err)
     names(s);
     log_info("session %s: namespace %s, source %s (%s), storage class %s", s->session.buf, s->ns.buf,
              s->cfg.provider->key, s->type_name, s->cfg.storage_class ? s->cfg.storage_class : "(none)");
-    log_info("provider-side preparation (clones, power states, added NICs) is not carried out by "
-             "this version: the scenario's VMs are migrated as they are in the source");
     if (!s->cfg.storage_class)
         return mtv_err_set(err, MTV_EXIT_USAGE,
                            "no storage class: give --storage-class or set storage_class");
     if (mtv_session_ensure_namespace(s, s->ns.buf, err) < 0 || extra_namespaces(s, err) < 0)
         return -1;
-    int rc = source_provider(s, detail, err);
+    int rc = create_source_provider(s, detail, err);
     if (rc != 0)
         return rc;
+    if (mtv_session_prepare_sources(s, err) < 0)
+        return -1;
     if ((rc = destination_provider(s, detail, err)) != 0)
         return rc;
     if (open_inventory(s, err) < 0 ||

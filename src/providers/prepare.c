@@ -97,7 +97,7 @@ static int prepare_one(source_provider *p, const prepare_options *opts, const cJ
     if (jbool(vm, "clone") && dflt)
         name = dflt;
     pv->source_name = strdup(name);
-    int clone = source_can(p, "clone") && !jbool(params, "skip_clone");
+    int clone = source_can(p, "clone") && !jbool(params, "skip_clone") && !opts->skip_clone;
     int rc = 0;
     if (!clone) {
         pv->name = strdup(name);

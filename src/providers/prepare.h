@@ -33,6 +33,7 @@ typedef struct prepare_options {
     const cJSON *params;          /* the scenario's params (upstream tests_params body) */
     const char *name_prefix;      /* the run's session id ("auto-k3x9q2"), prefix of clone names */
     int64_t power_timeout_ms;     /* default 600 s */
+    int skip_clone;               /* 1: as the scenario's skip_clone, for every scenario */
 } prepare_options;
 
 typedef struct prepared_vm {

@@ -59,6 +59,7 @@ int source_open(source_provider **out, const source_config *cfg, mtv_err *err)
         abort();
     p->tls.insecure = cfg->insecure;
     p->tls.ca_file = cfg->ca_file;
+    p->tls.ca_pem = cfg->ca_pem;
     if (p->cfg.poll_ms <= 0)
         p->cfg.poll_ms = 1000;
     if (ops->open(p, err)) {

@@ -54,6 +54,7 @@ typedef struct source_config {
     const providers_file *file;      /* optional: to find an ESXi entry's clone_provider */
     int insecure;                    /* explicit opt-in: do not verify TLS */
     const char *ca_file;             /* trust this PEM bundle (else the system's) */
+    const char *ca_pem;              /* or this PEM text (a chain fetched from the server) */
     const char *url;                 /* overrides the entry's api_url (labs, tests) */
     /* "service=URL" overrides of OpenStack catalog endpoints ("compute=...",
      * "network=...", "volumev3=...", "image=..."), NULL-terminated */

@@ -8,6 +8,7 @@
 #include "checks/check_io.h"
 #include "checks/checks.h"
 #include "mtv/crs.h"
+#include "providers/prepare.h"
 #include "providers/provider.h"
 #include "util/log.h"
 
@@ -107,8 +108,7 @@ enum step_status runner_check_step(const check_step_ctx *c, const char *const *o
 
     enum step_status verdict = STEP_PASSED;
     source_provider *src = NULL;
-    source_config sc = {.t = c->t, .entry = c->provider, .insecure = insecure};
-    if (source_open(&src, &sc, err) < 0) {
+    if (mtv_session_source_open(c->session, &src, err) < 0) {
         mtv_err_prefix(err, "re-reading the source VMs");
         verdict = STEP_ERROR;
         goto out;
@@ -174,8 +174,13 @@ enum step_status runner_check_step(const check_step_ctx *c, const char *const *o
         if (note.len)
             log_info("check_vms: %s: %s", pv->name, note.buf);
         sb_release(&note);
-        vms[usable++] = (check_vm){.name = pv->name, .params = pv->params, .src = &srcs[i],
-                                   .dst = &dsts[i]};
+        const prepared_vm *before = i < f.n_prepared ? &f.prepared[i] : NULL;
+        vms[usable++] = (check_vm){
+            .name = pv->name, .params = pv->params, .src = &srcs[i],
+            .src_before = before ? &before->record : NULL, .dst = &dsts[i],
+            .added_nic_mac = !before                    ? NULL
+                             : before->connected_nic_mac ? before->connected_nic_mac
+                                                         : before->disconnected_nic_mac};
     }
     checks_result res;
     checks_run(&run, vms, usable, only, &res);

@@ -27,7 +27,7 @@ typedef struct check_step_ctx {
     const provider_entry *provider;  /* the source entry: adapter and guest login */
     const cJSON *params;             /* the scenario's params */
     const char *storage_class;
-    const mtv_session *session;      /* after migrate */
+    mtv_session *session;            /* after migrate: its facts and its source access */
 } check_step_ctx;
 
 /* Runs the checks named in only (NULL = every check of check_vms). Returns

@@ -21,6 +21,9 @@ const setting_def SETTINGS_DEFS[] = {
     {"skip_source_clone", BOOLISH, SETTING_RUNTIME, 0,
      "Migrate the scenarios' source VMs themselves instead of run-unique clones (as skip_clone "
      "does per scenario), for sources without templates to clone from."},
+    {"ocp_source_namespace", VT_STRING, SETTING_RUNTIME, 0,
+     "Namespace of an OpenShift source's VMs when the run does not create them "
+     "(default: the cluster access's namespace)."},
     {"number_of_vms", VT_INT, 0, 1, "Kept for upstream compatibility; unused."},
     {"check_vms_signals", BOOLISH, 0, 0, "Kept for upstream compatibility; unused."},
     {"target_namespace_prefix", VT_STRING, 0, 0, "Suffix of the per-run namespace ('auto' is dropped)."},

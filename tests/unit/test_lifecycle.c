@@ -6,7 +6,9 @@
  * migrate naming the step and reason; the hook scenario that expects a
  * PostHook failure passes; a warm scenario sets the precopy interval,
  * schedules a cutover and puts the interval back; a --timeout cancels a
- * hanging migration and tears down. */
+ * hanging migration and tears down. Behind the lab's VMI portforward a real
+ * sshd stands in for every guest, so check_vms runs all of its checks,
+ * SSH included, and passes on a clean migration. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +20,13 @@
 #include "mtv/teardown.h"
 #include "runner/mtv_driver.h"
 #include "runner/run.h"
+#include "sshpeer.h"
 #include "testutil.h"
 #include "util/fs.h"
 #include "util/log.h"
 
 typedef struct world {
+    sshp guest;
     labtest lab;
     char dir[4096], out[4200];
     providers_file pf;
@@ -36,22 +40,57 @@ typedef struct world {
     run_outcome oc;
 } world;
 
+#define GUEST_PW "Lifecycle-guest-canary-4r"
+
+/* The lab's providers file with the guest logins of the sshd added to the
+ * oVirt entry, written into the test's folder. */
+static void providers_with_guest(world *w, char *out, size_t n)
+{
+    char *text = tu_read(lab_mtv_providers_path(w->lab.mtv), NULL);
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    cJSON *e = cJSON_GetObjectItem(root, "ovirt");
+    cr_assert_not_null(e);
+    static const char *const os[] = {"linux", "win"};
+    for (int i = 0; i < 2; i++) {
+        char k[64];
+        snprintf(k, sizeof k, "guest_vm_%s_user", os[i]);
+        cJSON_DeleteItemFromObject(e, k);
+        cJSON_AddStringToObject(e, k, w->guest.user);
+        snprintf(k, sizeof k, "guest_vm_%s_password", os[i]);
+        cJSON_AddStringToObject(e, k, GUEST_PW);
+    }
+    char *j = cJSON_Print(root);
+    cJSON_Delete(root);
+    snprintf(out, n, "%s", tu_write(w->dir, "providers.json", j));
+    free(j);
+}
+
 /* FAULTS: the lab's faults file (NULL for none). */
 static void start(world *w, const char *faults, const char *const *names, size_t n)
 {
     memset(w, 0, sizeof *w);
     tu_require_shared();
     log_set_level(getenv("MTV_TEST_LOG") ? LOG_DEBUG : LOG_OFF);
-    labtest_opts lo = {.speed = 100, .faults_json = faults};
+    sshp_start(&w->guest, GUEST_PW);
+    if (!w->guest.password_ok) {
+        sshp_stop(&w->guest);
+        cr_skip_test("this machine does not allow sshd password logins (see tests/peers/sshd/start.sh)");
+    }
+    char target[64];
+    snprintf(target, sizeof target, "127.0.0.1:%d", w->guest.port);
+    labtest_opts lo = {.speed = 100, .faults_json = faults, .ssh_target = target};
     labtest_start(&w->lab, &lo);
     snprintf(w->dir, sizeof w->dir, "%s", tu_tmpdir());
     mtv_err err;
     diag_list diags = DIAG_LIST_INIT;
-    const char *pfile = lab_mtv_providers_path(w->lab.mtv);
-    cr_assert_not_null(pfile);
+    char pfile[4200];
+    providers_with_guest(w, pfile, sizeof pfile);
     cr_assert_eq(providers_open(&w->pf, pfile, "ovirt", log_secrets(), &w->entry, &err), 0, "%s", err.msg);
-    static const char *const sets[] = {"plan_wait_timeout=120", "snapshots_interval=2"};
-    cr_assert_eq(catalog_open(&w->cat, tu_src("scenarios"), sets, 2, log_secrets(), &diags), 0);
+    /* the lab's oVirt has no templates to clone from: its VMs are migrated */
+    static const char *const sets[] = {"plan_wait_timeout=120", "snapshots_interval=2",
+                                       "skip_source_clone=true"};
+    cr_assert_eq(catalog_open(&w->cat, tu_src("scenarios"), sets, 3, log_secrets(), &diags), 0);
     cr_assert_eq(diags.errors, 0);
     diag_free(&diags);
     select_opts so = {.names = names, .n_names = n, .provider_type = PROVIDER_OVIRT,
@@ -93,6 +132,7 @@ static void stop(world *w)
     catalog_free(&w->cat);
     providers_file_free(&w->pf);
     labtest_stop(&w->lab);
+    sshp_stop(&w->guest);
 }
 
 static const scenario_result *result(world *w, size_t i)
@@ -100,10 +140,11 @@ static const scenario_result *result(world *w, size_t i)
     return w->res->scenarios[i];
 }
 
+/* The scenario ran the six steps; the first n have the statuses st. */
 static void assert_steps(const scenario_result *r, const char *const *names, const enum step_status *st,
                          size_t n)
 {
-    cr_assert_eq(r->n_steps, n, "%s: %zu steps", r->scenario, r->n_steps);
+    cr_assert_eq(r->n_steps, 6, "%s: %zu steps", r->scenario, r->n_steps);
     for (size_t i = 0; i < n; i++) {
         cr_assert_str_eq(r->steps[i].name, names[i]);
         cr_assert_eq(r->steps[i].status, st[i], "%s %s: %s (%s)", r->scenario, names[i],
@@ -130,6 +171,8 @@ static void assert_lab_clean(world *w)
     cr_assert_eq(k8s_client_new(&c, &w->kc, t, &err), 0);
     for (size_t i = 0; i < n; i++) {
         cr_assert_eq(e[i].state, LEDGER_DELETED, "%s %s is %s", e[i].kind, e[i].name, ledger_state_name(e[i].state));
+        if (!strcmp(e[i].kind, "NodeLabel") || !strcmp(e[i].side, "source"))
+            continue;   /* not a cluster object of its own */
         const k8s_kind *k = mtv_kind_lookup(e[i].api_version, e[i].kind);
         cr_assert_not_null(k, "%s", e[i].kind);
         cJSON *o = NULL;
@@ -143,7 +186,27 @@ static void assert_lab_clean(world *w)
     transport_free(t);
 }
 
-static const char *const BASE_STEPS[] = {"prepare", "storagemap", "networkmap", "plan", "migrate"};
+/* test_post_hook_retain_failed_vm migrates with target_power_state off and
+ * guest_agent true: upstream reads such a VM by starting it for a moment,
+ * which neither the check step nor the lab's KubeVirt does yet, so its
+ * check_vms fails on exactly that one check. Asserted so that it is seen
+ * the day it changes. */
+static void assert_only_guest_agent_gap(const scenario_result *r)
+{
+    cr_assert_eq(r->n_steps, 6);
+    const step_result *c = &r->steps[5];
+    cr_assert_str_eq(c->name, "check_vms");
+    cr_assert_eq(c->status, STEP_FAILED, "%s", step_status_name(c->status));
+    cr_assert(strstr(c->message, "check_guest_agent - ") &&
+                  strstr(c->message, "got no VirtualMachineInstance"), "%s", c->message);
+    size_t checks = 0;
+    for (const char *p = c->message; (p = strstr(p, "check_")); p++)
+        checks++;
+    cr_assert_eq(checks, 1, "only the guest agent check fails: %s", c->message);
+}
+
+static const char *const BASE_STEPS[] = {"prepare", "storagemap", "networkmap", "plan", "migrate",
+                                         "check_vms"};
 
 static const char FAIL_DISK[] =
     "{\"vms\": [{\"vm\": \"mtv-*\", \"fail_at\": \"DiskTransfer\","
@@ -166,17 +229,21 @@ Test(lifecycle, cold_run_passes_cleans_up_and_replays, .timeout = 240)
     world w;
     start(&w, NULL, names, 2);
     run(&w, 2);
-    enum step_status ok[] = {STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED};
-    assert_steps(result(&w, 0), BASE_STEPS, ok, 5);
+    enum step_status ok[] = {STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED};
+    assert_steps(result(&w, 0), BASE_STEPS, ok, 6);
     assert_steps(result(&w, 1), BASE_STEPS, ok, 5);
+    assert_only_guest_agent_gap(result(&w, 1));
     cr_assert_eq(w.oc.leftovers, 0);
-    cr_assert_eq(runner_exit_code(w.res, &w.oc), MTV_EXIT_OK);
+    cr_assert_eq(runner_exit_code(w.res, &w.oc), MTV_EXIT_FAILURES);
     assert_lab_clean(&w);
     char logp[4400];
     snprintf(logp, sizeof logp, "%s/test_cold_migration_comprehensive/scenario.log", w.out);
     char *slog = tu_read(logp, NULL);
     cr_assert(slog && strstr(slog, "VM mtv-win2019-3disks: "), "per-VM progress is reported");
     cr_assert(strstr(slog, "VM mtv-win2019-3disks: Completed, Succeeded"));
+    const char *ran = strstr(slog, "checks run for mtv-win2019-3disks: ");
+    cr_assert(ran, "check_vms lists the checks it ran");
+    cr_assert(strstr(ran, "check_ssh_connectivity") && strstr(ran, "check_cpu"), "%.300s", ran);
     free(slog);
 
     /* the cassette holds no credential */
@@ -187,11 +254,13 @@ Test(lifecycle, cold_run_passes_cleans_up_and_replays, .timeout = 240)
     cr_assert_not_null(bundle);
     cr_assert(tu_contains(bundle, blen, "/plans"), "the bundle is searchable");
     cr_assert_not(tu_contains(bundle, blen, pw));
+    cr_assert_not(tu_contains(bundle, blen, GUEST_PW), "nor the guest's password");
     cr_assert_not(tu_contains(bundle, blen, w.kc.token));
     free(bundle);
 
-    /* replay through the command line, with the lab gone */
+    /* replay through the command line, with the lab and the guest's sshd gone */
     labtest_stop(&w.lab);
+    sshp_stop(&w.guest);
     char replay_out[4300];
     snprintf(replay_out, sizeof replay_out, "%s/replayed", w.dir);
     char *argv[] = {"replay", w.out, "-o", replay_out, "--log-level", getenv("MTV_TEST_REPLAY_LOG") ? "debug" : "off", NULL};
@@ -214,8 +283,8 @@ Test(lifecycle, disk_transfer_failure_fails_migrate_naming_step_and_reason, .tim
     world w;
     start(&w, FAIL_DISK, names, 1);
     run(&w, 1);
-    enum step_status st[] = {STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_FAILED};
-    assert_steps(result(&w, 0), BASE_STEPS, st, 5);
+    enum step_status st[] = {STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_FAILED, STEP_XFAILED};
+    assert_steps(result(&w, 0), BASE_STEPS, st, 6);
     const step_result *m = &result(&w, 0)->steps[4];
     cr_assert(strstr(m->message, "failed at step DiskTransfer"), "%s", m->message);
     cr_assert(strstr(m->message, "qemu-img: I/O error on the source disk"), "%s", m->message);
@@ -233,6 +302,7 @@ Test(lifecycle, expected_post_hook_failure_passes, .timeout = 240)
     run(&w, 1);
     enum step_status ok[] = {STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED};
     assert_steps(result(&w, 0), BASE_STEPS, ok, 5);
+    assert_only_guest_agent_gap(result(&w, 0));
     assert_lab_clean(&w);
     stop(&w);
 
@@ -252,8 +322,8 @@ Test(lifecycle, warm_sets_precopy_interval_and_cutover_then_reverts, .timeout = 
     start(&w, NULL, names, 1);
     cJSON *before = precopy_interval(&w);
     run(&w, 1);
-    enum step_status ok[] = {STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED};
-    assert_steps(result(&w, 0), BASE_STEPS, ok, 5);
+    enum step_status ok[] = {STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED};
+    assert_steps(result(&w, 0), BASE_STEPS, ok, 6);
     /* the cassette shows the interval patch, the cutover and the precopies */
     size_t blen;
     char *bundle = tu_read(result(&w, 0)->cassette, &blen);

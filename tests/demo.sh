@@ -86,7 +86,7 @@ case "$("$bin" lab serve --help 2>/dev/null || true)" in
   for _ in $(seq 200); do [ -s "$run_lab/state/.providers.json" ] && break; sleep 0.1; done
   KUBECONFIG="$run_lab/state/kubeconfig" "$bin" run --provider ovirt --storage-class standard \
       --providers-json "$run_lab/state/.providers.json" --catalog "$here/scenarios" \
-      -m tier0 -j 2 -o "$run_lab/run" --log-level warn || true
+      -m tier0 -j 2 -o "$run_lab/run" --log-level warn --set skip_source_clone=true || true
   kill "$run_lab_pid" 2>/dev/null || true
   wait "$run_lab_pid" || true
   "$bin" replay "$run_lab/run" -o "$run_lab/replay" --log-level warn | tail -n 1

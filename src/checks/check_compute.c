@@ -24,13 +24,16 @@ void check_cpu_features(const check_run *r, check_vm *v, check_out *o)
 {
     (void)r;
     for (size_t i = 0; i < sizeof NESTED_VIRT_FEATURES / sizeof NESTED_VIRT_FEATURES[0]; i++) {
-        int found = 0;
-        for (size_t k = 0; k < v->dst->n_disabled; k++)
-            found |= !strcmp(v->dst->disabled_features[k], NESTED_VIRT_FEATURES[i]);
-        if (!found)
+        const char *policy = cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(v->dst->cpu_features, NESTED_VIRT_FEATURES[i]));
+        if (!policy)
             check_fail(o, "expected CPU feature %s with policy disable (nested virtualization off), "
-                          "it is not disabled",
-                       NESTED_VIRT_FEATURES[i]);
+                          "got no %s feature",
+                       NESTED_VIRT_FEATURES[i], NESTED_VIRT_FEATURES[i]);
+        else if (strcmp(policy, "disable"))
+            check_fail(o, "expected CPU feature %s with policy disable (nested virtualization off), "
+                          "got policy %s",
+                       NESTED_VIRT_FEATURES[i], policy);
     }
 }
 

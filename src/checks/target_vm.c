@@ -46,9 +46,7 @@ void target_vm_free(target_vm *t)
     for (size_t i = 0; i < t->rec.ndisks && t->access_modes; i++)
         free(t->access_modes[i]);
     free(t->access_modes);
-    for (size_t i = 0; i < t->n_disabled; i++)
-        free(t->disabled_features[i]);
-    free(t->disabled_features);
+    cJSON_Delete(t->cpu_features);
     vm_record_free(&t->rec);
     free(t->namespace);
     free(t->printable_status);
@@ -71,17 +69,16 @@ static void read_cpu_memory(target_vm *t, const cJSON *domain)
         guest = str(domain, "resources.requests.memory");
     if (guest && k8s_quantity_bytes(guest, &bytes) == 0)
         r->memory_mb = bytes / (1024 * 1024);
+    if (!t->cpu_features)
+        t->cpu_features = cJSON_CreateObject();
     const cJSON *f;
     cJSON_ArrayForEach(f, at(domain, "cpu.features"))
     {
         const char *policy = str(f, "policy"), *name = str(f, "name");
-        if (!name || !policy || strcmp(policy, "disable"))
+        if (!name || cJSON_GetObjectItemCaseSensitive(t->cpu_features, name))
             continue;
-        char **n = realloc(t->disabled_features, (t->n_disabled + 1) * sizeof *n);
-        if (!n)
-            abort();
-        t->disabled_features = n;
-        n[t->n_disabled++] = dup(name);
+        /* KubeVirt's default policy is require */
+        cJSON_AddStringToObject(t->cpu_features, name, policy ? policy : "require");
     }
 }
 

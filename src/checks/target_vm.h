@@ -22,7 +22,7 @@
  *                   capacity (else request), storage_name = storage class,
  *                   unit_number = index among them
  * and beside it what only a KubeVirt VM has: namespace, printable status,
- * node, template labels, affinity, disabled CPU features and the access
+ * node, template labels, affinity, CPU features with their policies and the access
  * mode of each disk's PVC.
  *
  * Parsing (target_vm_from_objects) is a pure function over the objects, so
@@ -52,8 +52,7 @@ typedef struct target_vm {
     char *node_name;            /* VMI status.nodeName, or NULL */
     cJSON *labels;              /* spec.template.metadata.labels (an object, maybe empty) */
     cJSON *affinity;            /* spec.template.spec.affinity, or NULL */
-    char **disabled_features;   /* CPU features with policy "disable" */
-    size_t n_disabled;
+    cJSON *cpu_features;        /* {name: policy} of domain.cpu.features (an object, maybe empty) */
     char **access_modes;        /* per disk (parallel to rec.disks): the PVC's first mode, or NULL */
     int has_vmi;
 } target_vm;

@@ -172,7 +172,8 @@ Test(checks, target_record_from_the_lab_objects)
     cr_assert_eq(r->disks[2].unit_number, 2);
     cr_assert_str_eq(F.dst.access_modes[1], "ReadWriteOnce");
     cr_assert_str_eq(target_vm_label(&F.dst, "test-type"), "comprehensive");
-    cr_assert_eq(F.dst.n_disabled, 2);
+    cr_assert_eq(cJSON_GetArraySize(F.dst.cpu_features), 2);
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(F.dst.cpu_features, "vmx")), "disable");
     cr_assert(F.dst.affinity);
 }
 
@@ -280,9 +281,10 @@ Test(checks, affinity_deep_equality)
 Test(checks, nested_virtualization_features)
 {
     expect_pass("check_cpu_features");
-    free(F.dst.disabled_features[1]);
-    F.dst.n_disabled = 1;
-    expect_one("check_cpu_features", "svm", "not disabled");
+    cJSON_ReplaceItemInObject(F.dst.cpu_features, "svm", cJSON_CreateString("optional"));
+    expect_one("check_cpu_features", "svm with policy disable", "got policy optional");
+    cJSON_DeleteItemFromObject(F.dst.cpu_features, "svm");
+    expect_one("check_cpu_features", "svm with policy disable", "got no svm feature");
     cJSON_ReplaceItemInObject(F.params, "enable_nested_virtualization", cJSON_CreateTrue());
     expect_gated("check_cpu_features");
 }

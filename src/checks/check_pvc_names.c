@@ -74,7 +74,9 @@ void check_pvc_names(const check_run *r, check_vm *v, check_out *o)
     int generate = ug ? cJSON_IsTrue(ug) : 1;
     size_t n = v->src->ndisks;
     const vm_disk **order = calloc(n ? n : 1, sizeof *order);
-    if (!order)
+    /* a PVC answers for one disk only: with a prefix, several could match */
+    char *used = calloc(v->dst->rec.ndisks + 1, 1);
+    if (!order || !used)
         abort();
     for (size_t i = 0; i < n; i++)
         order[i] = &v->src->disks[i];
@@ -92,9 +94,11 @@ void check_pvc_names(const check_run *r, check_vm *v, check_out *o)
         size_t at = 0;
         for (size_t k = 0; k < v->dst->rec.ndisks && !hit; k++) {
             const char *name = v->dst->rec.disks[k].name;
-            if (name && (generate ? !strncmp(name, want.buf, want.len) : !strcmp(name, want.buf))) {
+            if (!used[k] && name &&
+                (generate ? !strncmp(name, want.buf, want.len) : !strcmp(name, want.buf))) {
                 hit = &v->dst->rec.disks[k];
                 at = k;
+                used[k] = 1;
             }
         }
         if (!hit) {
@@ -109,5 +113,6 @@ void check_pvc_names(const check_run *r, check_vm *v, check_out *o)
         }
     }
     sb_release(&want);
+    free(used);
     free(order);
 }

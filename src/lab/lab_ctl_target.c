@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "lab/lab_meta.h"
+#include "lab/lab_portforward.h"
 #include "util/codec.h"
 #include "util/log.h"
 
@@ -342,6 +343,8 @@ int ctl_create_disks(target_ctx *t, mtv_err *err)
         cJSON_AddStringToObject(req, "storage", size);
         cJSON_AddStringToObject(st, "storageClassName", sc);
         const char *am = js(dest, "accessMode"), *vm = js(dest, "volumeMode");
+        if (js(bad, "access_mode")[0])
+            am = js(bad, "access_mode");
         if (*am) {
             cJSON *ams = cJSON_AddArrayToObject(st, "accessModes");
             cJSON_AddItemToArray(ams, cJSON_CreateString(am));
@@ -626,6 +629,8 @@ int ctl_create_vm(target_ctx *t, mtv_err *err)
     if (nested) {
         cJSON *feats = cJSON_AddArrayToObject(cpu, "features");
         const char *pol = cJSON_IsTrue(nested) ? "optional" : "disable";
+        if (js(bad, "cpu_features")[0])
+            pol = js(bad, "cpu_features");
         static const char *const names[] = {"vmx", "svm"};
         for (int i = 0; i < 2; i++) {
             cJSON *f = cJSON_CreateObject();
@@ -639,12 +644,19 @@ int ctl_create_vm(target_ctx *t, mtv_err *err)
     snprintf(memq, sizeof memq, "%lldMi", src->memory_mb);
     cJSON_AddStringToObject(mem, "guest", js(bad, "memory")[0] ? js(bad, "memory") : memq);
     cJSON *fw = cJSON_AddObjectToObject(dom, "firmware");
-    cJSON_AddStringToObject(fw, "serial", src->uuid ? src->uuid : "");
+    cJSON_AddStringToObject(fw, "serial", js(bad, "serial")[0] ? js(bad, "serial")
+                                                             : src->uuid ? src->uuid : "");
     cJSON *boot = cJSON_AddObjectToObject(fw, "bootloader");
-    if (!strcmp(src->firmware, "efi")) {
+    const char *firmware = js(bad, "firmware")[0] ? js(bad, "firmware") : src->firmware;
+    int secure_boot = src->secure_boot, has_tpm = src->tpm;
+    if (cJSON_IsBool(cJSON_GetObjectItem(bad, "secure_boot")))
+        secure_boot = cJSON_IsTrue(cJSON_GetObjectItem(bad, "secure_boot"));
+    if (cJSON_IsBool(cJSON_GetObjectItem(bad, "tpm")))
+        has_tpm = cJSON_IsTrue(cJSON_GetObjectItem(bad, "tpm"));
+    if (!strcmp(firmware, "efi")) {
         cJSON *efi = cJSON_AddObjectToObject(boot, "efi");
-        cJSON_AddBoolToObject(efi, "secureBoot", src->secure_boot);
-        if (src->secure_boot) {
+        cJSON_AddBoolToObject(efi, "secureBoot", secure_boot);
+        if (secure_boot) {
             cJSON *feat = cJSON_AddObjectToObject(dom, "features");
             cJSON *smm = cJSON_AddObjectToObject(feat, "smm");
             cJSON_AddBoolToObject(smm, "enabled", 1);
@@ -664,7 +676,7 @@ int ctl_create_vm(target_ctx *t, mtv_err *err)
     cJSON_AddStringToObject(tablet, "type", "tablet");
     cJSON_AddItemToArray(inputs, tablet);
     cJSON *tpm = cJSON_AddObjectToObject(dev, "tpm");
-    if (src->tpm)
+    if (has_tpm)
         cJSON_AddBoolToObject(tpm, "persistent", 1);
     else
         cJSON_AddBoolToObject(tpm, "enabled", 0);
@@ -731,7 +743,10 @@ int ctl_create_vm(target_ctx *t, mtv_err *err)
             cJSON_AddStringToObject(mu, "networkName", nn.buf);
             sb_release(&nn);
         }
-        if (!n->connected)
+        int up = n->connected;
+        if (netn == 1 && js(bad, "link")[0])
+            up = strcmp(js(bad, "link"), "down") != 0;
+        if (!up)
             cJSON_AddStringToObject(ifc, "state", "down");
         cJSON_AddItemToArray(ifaces, ifc);
         cJSON_AddItemToArray(nets, net);
@@ -797,6 +812,9 @@ int ctl_create_vm(target_ctx *t, mtv_err *err)
         cJSON_AddStringToObject(il, "kubevirt.io/domain", created);
         cJSON_AddStringToObject(il, "kubevirt.io/nodeName", node);
         cJSON_AddItemToObject(im, "labels", il);
+        if (js(bad, "ssh")[0]) /* read by the lab's portforward, never by the validator */
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(im, "annotations"), LAB_GUEST_PORTS,
+                                    js(bad, "ssh"));
         cJSON *refs = cJSON_AddArrayToObject(im, "ownerReferences");
         cJSON *r = cJSON_CreateObject();
         cJSON_AddStringToObject(r, "apiVersion", "kubevirt.io/v1");
@@ -815,10 +833,13 @@ int ctl_create_vm(target_ctx *t, mtv_err *err)
             cJSON_AddStringToObject(ready, "type", "Ready");
             cJSON_AddStringToObject(ready, "status", "True");
             cJSON_AddItemToArray(ic, ready);
+            int agent_up = src->tools && !cJSON_IsFalse(cJSON_GetObjectItem(bad, "agent"));
             if (src->tools) {
                 cJSON *agent = cJSON_CreateObject();
                 cJSON_AddStringToObject(agent, "type", "AgentConnected");
-                cJSON_AddStringToObject(agent, "status", "True");
+                cJSON_AddStringToObject(agent, "status", agent_up ? "True" : "False");
+                if (!agent_up)
+                    cJSON_AddStringToObject(agent, "reason", "GuestAgentNotConnected");
                 cJSON_AddItemToArray(ic, agent);
             }
             int preserve = !cJSON_GetObjectItem(spec, "preserveStaticIPs") ||

@@ -166,6 +166,44 @@ static int check_step(pctx *c, const char *key, const char *v)
     return rc;
 }
 
+/* What a "wrong" key must hold: a boolean, or a string (one of choices,
+ * "a|b", when given). Keys not listed take any JSON value. */
+typedef struct wrong_rule {
+    const char *key;
+    int boolean;
+    const char *choices;
+} wrong_rule;
+
+static const wrong_rule wrong_values[] = {
+    {"power", 0, "on|off"},     {"ssh", 0, "closed"},          {"firmware", 0, "bios|efi"},
+    {"link", 0, "up|down"},     {"cpu_features", 0, NULL},     {"access_mode", 0, NULL},
+    {"serial", 0, NULL},        {"agent", 1, NULL},            {"secure_boot", 1, NULL},
+    {"tpm", 1, NULL},
+};
+
+static int wrong_value(pctx *c, const cJSON *w, const wrong_rule *r)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(w, r->key);
+    if (!v)
+        return 0;
+    if (r->boolean)
+        return cJSON_IsBool(v) ? 0 : bad(c, r->key, "expected true or false, got %s", json_type_name(v));
+    if (!cJSON_IsString(v) || !*v->valuestring)
+        return bad(c, r->key, "expected %s%s, got %s", r->choices ? "one of " : "a non-empty string",
+                   r->choices ? r->choices : "", json_type_name(v));
+    if (!r->choices)
+        return 0;
+    size_t n = strlen(v->valuestring);
+    for (const char *p = r->choices; *p;) {
+        const char *e = strchr(p, '|');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && !strncmp(p, v->valuestring, n))
+            return 0;
+        p += len + (e ? 1 : 0);
+    }
+    return bad(c, r->key, "\"%s\" is not one of %s", v->valuestring, r->choices);
+}
+
 static int parse_vm(pctx *c, const cJSON *o, vm_fault *f)
 {
     static const char *const keys[] = {"vm", "plan", "fail_at", "reason", "hang_at", "wrong",
@@ -184,15 +222,15 @@ static int parse_vm(pctx *c, const cJSON *o, vm_fault *f)
     if (w) {
         static const char *const wkeys[] = {"labels", "power", "cpu", "memory", "mac", "network",
                                             "storage_class", "pvc_name", "node", "affinity",
+                                            "agent", "ssh", "cpu_features", "access_mode",
+                                            "serial", "firmware", "secure_boot", "tpm", "link",
                                             NULL};
         size_t mark = c->ptr.len;
         json_pointer_append(&c->ptr, "wrong");
         int rc = cJSON_IsObject(w) ? known(c, w, wkeys)
                                    : bad(c, NULL, "expected an object, got %s", json_type_name(w));
-        const cJSON *p = cJSON_GetObjectItem(w, "power");
-        if (rc == 0 && p && (!cJSON_IsString(p) || (strcmp(p->valuestring, "on") &&
-                                                    strcmp(p->valuestring, "off"))))
-            rc = bad(c, "power", "expected \"on\" or \"off\"");
+        for (size_t i = 0; rc == 0 && i < sizeof wrong_values / sizeof *wrong_values; i++)
+            rc = wrong_value(c, w, &wrong_values[i]);
         sb_setlen(&c->ptr, mark);
         if (rc < 0)
             return -1;

@@ -52,6 +52,7 @@ void lab_portforward_free(lab_portforward *p)
 typedef struct session {
     char *host, *port;
     char *label;     /* ns/name:port, for logs */
+    int closed;      /* the VMI's guest ports are closed (a lab fault) */
 } session;
 
 static void session_free(void *ctx)
@@ -95,6 +96,11 @@ static void close_frame(int fd, int code, const char *why)
 static void relay(void *ctx, int ws, const char *extra, size_t extra_len)
 {
     session *s = ctx;
+    if (s->closed) {
+        log_info("lab: portforward %s: the guest's port is closed (faults file)", s->label);
+        close_frame(ws, 1011, "dial tcp: connect: connection refused");
+        return;
+    }
     int tcp = dial(s->host, s->port);
     if (tcp < 0) {
         log_info("lab: portforward %s: cannot connect to %s:%s", s->label, s->host, s->port);
@@ -222,6 +228,9 @@ void lab_portforward_handle(void *ud, lab_req *req, lab_resp *resp)
             abort();
         s->host = strdup(p->host);
         s->port = strdup(p->port);
+        const cJSON *ann = cJSON_GetObjectItem(cJSON_GetObjectItem(vmi, "metadata"), "annotations");
+        const char *ports = cJSON_GetStringValue(cJSON_GetObjectItem(ann, LAB_GUEST_PORTS));
+        s->closed = ports && !strcmp(ports, "closed");
         strbuf label = STRBUF_INIT;
         sb_addf(&label, "%s/%s:%s", ns, name, port);
         s->label = sb_detach(&label, NULL);

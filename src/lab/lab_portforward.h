@@ -9,7 +9,10 @@
  * messages carry the raw TCP stream. The lab has no guests: every
  * running VMI's every port is proxied to one --ssh-target (an sshd), so
  * SSH checks run against a real server. The VMI must exist and be
- * Running (404 / 400 otherwise, as a Kubernetes Status).
+ * Running (404 / 400 otherwise, as a Kubernetes Status). A VMI annotated
+ * LAB_GUEST_PORTS "closed" (the faults file's "ssh": "closed") has no open
+ * port: the upgrade succeeds and the tunnel closes at once, as KubeVirt's
+ * does when nothing listens in the guest.
  *
  * Ownership: lab_portforward_free; the store is borrowed.
  */
@@ -18,6 +21,9 @@
 
 #include "lab/lab_req.h"
 #include "lab/lab_store.h"
+
+/* The VMI annotation the lab controller sets for a guest-ports fault. */
+#define LAB_GUEST_PORTS "lab.mtv-validate.io/guest-ports"
 
 typedef struct lab_portforward lab_portforward;
 

@@ -116,7 +116,8 @@ enum step_status runner_check_step(const check_step_ctx *c, const char *const *o
     net_endpoint ep;
     net_endpoint_init(&ep);
     kubeconfig_endpoint(k8s_client_config(c->k8s), &ep);
-    check_io_real io_state = {.t = c->t, .cluster = &ep, .entry = c->provider, .source = src};
+    check_io_real io_state = {.t = c->t, .cluster = &ep, .entry = c->provider, .source = src,
+                              .retry_total_ms = (long)settings_int(c->set, "guest_ssh_timeout", 300) * 1000};
     check_run run = {
         .provider_type = f.provider_type,
         .params = c->params,

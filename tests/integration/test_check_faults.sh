@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The fault table of check_vms: for every check the lab can reach, a lab
+# fault that breaks exactly that property of the migrated VM makes that
+# check, and no other, fail, with a message naming the expected and the
+# actual value. Each row is one lab (`lab serve --faults`) and one
+# `mtv-validate run` of the comprehensive cold scenario from the lab's
+# simulated OpenStack, with a real sshd as the guest behind the portforward.
+#
+# Rows: check | the "wrong" object of the faults file | a piece of the
+# message that names expected and actual values | extra run options | a jq
+# edit of the scenario (the power row expects "off" and gets a running VM:
+# a VM that is off has no VMI, so agent and node placement would fail too).
+# Checks the lab cannot reach from OpenStack (vSphere-only: static IPs, NIC
+# names, disconnected NIC, snapshots, serial, boot; oVirt: forced power-off;
+# add_disks and xfs_check scenarios) are proven in tests/unit/test_checks.c.
+set -euo pipefail
+
+: "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"
+CRDS="$MTV_SHARED_DIR/reference/forklift-crds"
+[ -d "$CRDS" ] || { echo "SKIP: no $CRDS"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: no jq on PATH (make deps installs it)"; exit 77; }
+
+work=$(mktemp -d "${MTV_BINARY_DIR:-${TMPDIR:-/tmp}}/check-faults.XXXXXX")
+lab_pid=""
+sshd_pid=""
+stop() {  # stop PID: TERM and reap one process this script started
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+  fi
+}
+cleanup() {
+  stop "$lab_pid"
+  stop "$sshd_pid"
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  [ -f "$work/lab.log" ] && { echo "--- lab log:" >&2; tail -n 20 "$work/lab.log" >&2; }
+  exit 1
+}
+
+# the guest: a throw-away sshd on loopback accepting a password for this user
+pw="Guest-canary-pw-$$-9f"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+set +e
+SSHD_FOREGROUND=1 SSHD_PASSWORD="$pw" "$MTV_SOURCE_DIR/tests/peers/sshd/start.sh" "$work/sshd" "$port" \
+  >"$work/sshd.out" 2>&1 &
+sshd_pid=$!
+set -e
+for _ in $(seq 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  if ! kill -0 "$sshd_pid" 2>/dev/null; then
+    wait "$sshd_pid" && rc=0 || rc=$?
+    sshd_pid=""
+    [ "$rc" = 77 ] && { echo "SKIP: $(cat "$work/sshd.out")"; exit 77; }
+    fail "sshd did not start: $(cat "$work/sshd.out")"
+  fi
+  sleep 0.1
+done
+
+# the shipped catalog, with the guest agent wait cut from 600 s to 2 s so the
+# agent fault does not wait out upstream's timeout
+cp -r "$MTV_SOURCE_DIR/scenarios" "$work/catalog"
+sc="$work/catalog/test_cold_migration_comprehensive.json"
+jq '.params.guest_agent_timeout = 2' "$sc" >"$work/scenario.json"
+
+start_lab() {  # start_lab STATE_DIR FAULTS
+  "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$1" --speed 100 --ssh-target "127.0.0.1:$port" \
+    --log-file "$work/lab.log" --faults "$2" >"$work/lab.out" 2>&1 &
+  lab_pid=$!
+  for _ in $(seq 100); do
+    [ -s "$1/.providers.json" ] && break
+    kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
+    sleep 0.1
+  done
+  [ -s "$1/.providers.json" ] || fail "no .providers.json after 10 s"
+  export KUBECONFIG="$1/kubeconfig"
+  jq --arg u "$(id -un)" --arg p "$pw" \
+    '.openstack += {guest_vm_win_user: $u, guest_vm_win_password: $p,
+                    guest_vm_linux_user: $u, guest_vm_linux_password: $p}' \
+    "$1/.providers.json" >"$work/providers.json"
+}
+
+rows="$work/rows"
+cat >"$rows" <<'ROWS'
+check_vms_power_state|{"power": "on"}|expected power state off (target_power_state), got on||.params.target_power_state = "off"
+check_guest_agent|{"agent": false}|AgentConnected|
+check_ssh_connectivity|{"ssh": "closed"}|connection refused|--set guest_ssh_timeout=1
+check_vm_node_placement|{"node": "worker-2"}|expected the VM on node worker-0 (labelled by the run), got worker-2|
+check_vm_labels|{"labels": {"test-type": "other"}}|test-type: expected "comprehensive", got "other"|
+check_vm_affinity|{"affinity": null}|expected affinity {"podAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[{"podAffinityTerm":{"labelSelector":{"matchLabels":{"app":"test"}},"topologyKey":"kubernetes.io/hostname"},"weight":50}]}}, got null|
+check_cpu_features|{"cpu_features": "optional"}|expected CPU feature vmx with policy disable (nested virtualization off), got policy optional|
+check_cpu|{"cpu": {"sockets": 3, "cores": 1}}|num_cores: expected 2, got 1, num_sockets: expected 2, got 3|
+check_memory|{"memory": "512Mi"}|memory_in_mb: expected 8192, got 512|
+check_network|{"network": "default/wrong-net"}|(network public): expected network pod, got wrong-net|
+check_storage|{"storage_class": "slow"}|expected storage class standard, got slow|
+check_pvc_names|{"pvc_name": "wrong-name"}|expected a PVC named with the prefix "mtv-win2019-3disks-disk", got [wrong-name, mtv-win2019-3disks-disk||.params.pvc_name_template = "{{ .VmName }}-disk" | .params.pvc_name_template_use_generate_name = true
+ROWS
+
+n=0
+while IFS='|' read -r check wrong want extra edit; do
+  [ -n "$check" ] || continue
+  n=$((n + 1))
+  jq "${edit:-.}" "$work/scenario.json" >"$sc"
+  jq -n --argjson w "$wrong" '{vms: [{vm: "mtv-win2019-3disks", wrong: $w}]}' >"$work/faults.$n.json"
+  start_lab "$work/lab.$n" "$work/faults.$n.json"
+  dir="$work/run.$n"
+  # shellcheck disable=SC2086 # extra holds whole options
+  set +e
+  out=$("$MTV_BIN" run --scenario test_cold_migration_comprehensive --provider openstack \
+    --storage-class standard --providers-json "$work/providers.json" --catalog "$work/catalog" \
+    -o "$dir" --set source_provider_insecure_skip_verify=true $extra 2>&1)
+  rc=$?
+  set -e
+  stop "$lab_pid"
+  lab_pid=""
+  junit="$dir/junit.xml"
+  [ "$rc" = 1 ] || fail "$check: exit $rc, wanted 1: $out"
+  msgs=$(grep -o 'check_[a-z_]* - ' "$junit" | sort -u | tr -d '\n')
+  [ "$msgs" = "$check - " ] || fail "$check: the failing checks are '$msgs': $(grep -m1 '<failure' "$junit")"
+  grep -qF -- "$(printf '%s - ' "$check")" "$junit" || fail "$check: no message"
+  # the message in junit.xml is XML-escaped; compare with the escaped fragment
+  esc=$(printf '%s' "$want" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g')
+  grep -qF -- "$esc" "$junit" || fail "$check: '$want' is not in: $(grep -m1 '<failure' "$junit")"
+  grep -q "<failure" "$junit" && [ "$(grep -c '<failure' "$junit")" = 1 ] ||
+    fail "$check: not exactly one failed test case: $(grep '<failure' "$junit")"
+  if grep -a -q -- "$pw" "$dir/run.log" "$junit"; then fail "$check: the guest password leaked"; fi
+  echo "ok $n - $check"
+done <"$rows"
+[ "$n" -ge 12 ] || fail "only $n rows ran"
+echo "check faults: $n rows ok"

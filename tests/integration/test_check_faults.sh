@@ -86,7 +86,7 @@ start_lab() {  # start_lab STATE_DIR FAULTS
 rows="$work/rows"
 cat >"$rows" <<'ROWS'
 check_vms_power_state|{"power": "on"}|expected power state off (target_power_state), got on||.params.target_power_state = "off"
-check_guest_agent|{"agent": false}|AgentConnected|
+check_guest_agent|{"agent": false}|expected the guest agent to be connected (VMI condition AgentConnected=True), got not connected|
 check_ssh_connectivity|{"ssh": "closed"}|connection refused|--set guest_ssh_timeout=1
 check_vm_node_placement|{"node": "worker-2"}|expected the VM on node worker-0 (labelled by the run), got worker-2|
 check_vm_labels|{"labels": {"test-type": "other"}}|test-type: expected "comprehensive", got "other"|

@@ -398,6 +398,14 @@ Test(checks, pvc_names_from_the_template)
     /* non-vSphere sources skip templates using .DiskIndex, as upstream */
     F.run.provider_type = "openstack";
     expect_pass("check_pvc_names");
+    /* with generateName every disk of a VM-name template shares the prefix:
+     * each PVC answers for one disk only, so a wrong one is still found */
+    F.run.pvc_name_template = "{{ .VmName }}-disk";
+    cJSON_ReplaceItemInObject(F.params, "pvc_name_template_use_generate_name", cJSON_CreateTrue());
+    for (size_t i = 0; i < F.dst.rec.ndisks; i++)
+        vr_set(&F.dst.rec.disks[i].name, i ? "mtv-win2019-3disks-diskx7k2q" : "other");
+    expect_one("check_pvc_names", "disk 2: expected a PVC named with the prefix \"mtv-win2019-3disks-disk\"",
+               "got [other, mtv-win2019-3disks-diskx7k2q");
     F.run.pvc_name_template = NULL;
     expect_gated("check_pvc_names");
 }

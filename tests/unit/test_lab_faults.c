@@ -106,7 +106,16 @@ Test(lab_faults, file_errors_name_the_position_and_key)
     expect_bad("{\"vms\": [{\"fail_at\": \"DiskTransfer\"}]}", "vms/0: missing \"vm\"");
     expect_bad("{\"vms\": [{\"vm\": \"a\"}]}", "needs \"fail_at\", \"hang_at\" or \"wrong\"");
     expect_bad("{\"vms\": [{\"vm\": \"a\", \"wrong\": {\"colour\": 1}}]}", "vms/0/wrong/colour");
-    expect_bad("{\"vms\": [{\"vm\": \"a\", \"wrong\": {\"power\": \"dim\"}}]}", "\"on\" or \"off\"");
+    expect_bad("{\"vms\": [{\"vm\": \"a\", \"wrong\": {\"power\": \"dim\"}}]}",
+               "vms/0/wrong/power: \"dim\" is not one of on|off");
+    expect_bad("{\"vms\": [{\"vm\": \"a\", \"wrong\": {\"ssh\": \"open\"}}]}",
+               "vms/0/wrong/ssh: \"open\" is not one of closed");
+    expect_bad("{\"vms\": [{\"vm\": \"a\", \"wrong\": {\"agent\": \"no\"}}]}",
+               "vms/0/wrong/agent: expected true or false, got string");
+    expect_bad("{\"vms\": [{\"vm\": \"a\", \"wrong\": {\"serial\": 7}}]}",
+               "vms/0/wrong/serial: expected a non-empty string, got number");
+    expect_bad("{\"vms\": [{\"vm\": \"a\", \"wrong\": {\"link\": 1}}]}",
+               "vms/0/wrong/link: expected one of up|down, got number");
     expect_bad("{\"api\": [{\"fault\": \"404\"}]}", "api/0/fault: expected one of");
     expect_bad("{\"api\": [{\"fault\": \"500\", \"rate\": 2}]}", "api/0/rate");
     expect_bad("{\"plans\": [{\"plan\": \"p\"}]}", "plans/0: missing \"never_ready\"");

@@ -257,6 +257,37 @@ Test(ova, adapter_finds_vms_on_the_share_by_name)
     sb_release(&id);
 }
 
+Test(ova, a_share_this_machine_exports_is_read_in_place)
+{
+    const char *dir = tu_tmpdir();
+    strbuf path = STRBUF_INIT;
+    fs_join(&path, dir, "win.ova");
+    write_ova(path.buf, "win.ovf", WIN_OVF, 3, 4096);
+    sb_release(&path);
+    char text[1024];
+    snprintf(text, sizeof text, "{\"ova\": {\"type\": \"ova\", \"version\": \"1\", \"fqdn\": "
+                                "\"127.0.0.1\", \"api_url\": \"127.0.0.1:%s\", \"username\": \"u\", "
+                                "\"password\": \"\"}}", dir);
+    providers_file pf;
+    const provider_entry *e;
+    mtv_err err;
+    cr_assert_eq(providers_open(&pf, tu_write(dir, "providers.json", text), "ova", log_secrets(),
+                                &e, &err), 0, "%s", err.msg);
+    transport *t;
+    transport_config tc = {.mode = TRANSPORT_LIVE};
+    cr_assert_eq(transport_open(&t, &tc, &err), 0);
+    source_config cfg = {.t = t, .entry = e};
+    source_provider *prov;
+    cr_assert_eq(source_open(&prov, &cfg, &err), 0, "no --ova-dir needed: %s", err.msg);
+    vm_record r;
+    cr_assert_eq(source_vm_info(prov, "mtv-win2019-3disks", &r, &err), 0, "%s", err.msg);
+    cr_assert_eq(r.ndisks, 3);
+    vm_record_free(&r);
+    source_close(prov);
+    transport_free(t);
+    providers_file_free(&pf);
+}
+
 Test(ova, broken_inputs_give_clear_errors)
 {
     const char *dir = tu_tmpdir();

@@ -46,6 +46,7 @@ typedef struct upgrade {
     pthread_t thread;
     int fd;
     int closed;                     /* MHD closed fd: ts_stop must not touch it */
+    int joined;                     /* ts_stop waited for its thread */
     pthread_mutex_t lock;
     strbuf extra;
     struct MHD_UpgradeResponseHandle *urh;
@@ -404,10 +405,12 @@ static void on_upgraded(void *cls, struct MHD_Connection *con, void *con_cls, co
     u->fd = sock;
     u->urh = urh;
     sb_add(&u->extra, extra, extra_n);
-    u->started = 1;
     /* MHD forwards TLS only once this returns: the session runs elsewhere */
     if (pthread_create(&u->thread, NULL, upgrade_main, u) != 0)
         abort();
+    pthread_mutex_lock(&u->lock);
+    u->started = 1;
+    pthread_mutex_unlock(&u->lock);
 }
 
 static upgrade *new_upgrade(ts_server *s, const ts_response *resp)
@@ -436,9 +439,15 @@ static void stop_upgrades(ts_server *s)
             shutdown(u->fd, SHUT_RDWR);
         pthread_mutex_unlock(&u->lock);
     }
-    for (upgrade *u = s->upgrades; u; u = u->next)
-        if (u->started)
+    for (upgrade *u = s->upgrades; u; u = u->next) {
+        pthread_mutex_lock(&u->lock);
+        int wait = u->started && !u->joined;
+        pthread_mutex_unlock(&u->lock);
+        if (wait) {
             pthread_join(u->thread, NULL);
+            u->joined = 1;
+        }
+    }
 }
 
 static void free_upgrades(ts_server *s)
@@ -639,6 +648,8 @@ void ts_stop(ts_server *s)
     atomic_store(&s->stopping, 1);
     stop_upgrades(s);
     MHD_stop_daemon(s->d);
+    /* an upgrade that was completing while we stopped started its thread late */
+    stop_upgrades(s);
     free_upgrades(s);
     for (route *r = s->routes; r;) {
         route *n = r->next_route;

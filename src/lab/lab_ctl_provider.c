@@ -6,7 +6,10 @@
  * Staging while the inventory "loads" (206 from the inventory service
  * meanwhile), then InventoryCreated, Ready and phase Ready. A failed
  * connection test is ConnectionTestFailed (Critical) with phase
- * ConnectionFailed and is retried.
+ * ConnectionFailed and is retried. A Provider being deleted loses its
+ * inventory and then the forklift/ova-provider or forklift/hyperv-provider
+ * finalizer the admission webhook gave it, as Forklift removes it once the
+ * per-provider server is gone; other finalizers are left to their owners.
  */
 #include "lab/lab_ctl_int.h"
 
@@ -154,11 +157,45 @@ static int connect_source(lab_ctl *c, const cJSON *p, const cJSON *secret, lab_s
     return rc;
 }
 
+static int own_finalizer(const char *f)
+{
+    return !strcmp(f, "forklift/ova-provider") || !strcmp(f, "forklift/hyperv-provider");
+}
+
+/* Tears down a Provider being deleted: its inventory, then its finalizer.
+ * A conflicting write is retried on the next reconcile. */
+static void finalize(lab_ctl *c, cJSON *p, const char *ns, const char *name)
+{
+    forget(c, ns, name);
+    cJSON *fins = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItem(p, "metadata"),
+                                                   "finalizers");
+    int removed = 0;
+    for (cJSON *f = fins ? fins->child : NULL, *next; f; f = next) {
+        next = f->next;
+        if (cJSON_IsString(f) && own_finalizer(f->valuestring)) {
+            cJSON_Delete(cJSON_DetachItemViaPointer(fins, f));
+            removed = 1;
+        }
+    }
+    if (!removed)
+        return;
+    int code = ctl_update(c, c->k_provider, ns, name, cJSON_Duplicate(p, 1));
+    if (code == 200)
+        log_debug("lab controller: provider %s/%s torn down, finalizer removed", ns, name);
+    else if (code != 404)
+        ctl_after(c, KEY_PROVIDER, ns, name, 100);
+}
+
 void ctl_provider(lab_ctl *c, const char *ns, const char *name)
 {
     cJSON *p = ctl_get(c, c->k_provider, ns, name);
     if (!p) {
         forget(c, ns, name);
+        return;
+    }
+    if (*jpath_str(p, "metadata.deletionTimestamp")) {
+        finalize(c, p, ns, name);
+        cJSON_Delete(p);
         return;
     }
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(p, "metadata");

@@ -2,13 +2,14 @@
  * sees it: provider connection failures and validation, plan validation
  * conditions, the admission webhooks, hooks that succeed and fail by their
  * playbook, the in-flight limit, cancel and a deleted Migration, an
- * OpenShift source, and every VM/plan fault kind of the faults file
+ * OpenShift source, a deleted OVA Provider's finalizer, and every VM/plan fault kind of the faults file
  * (failing and hanging steps, a never-Ready plan, each wrong field of a
  * created VM). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "labtest.h"
 #include "util/codec.h"
@@ -110,6 +111,57 @@ Test(lab_ctl, provider_validation_and_connection_failures)
     cr_assert_str_eq(cJSON_GetStringValue(labtest_path(p, "metadata.finalizers.0")),
                      "forklift/ova-provider");
     cJSON_Delete(p);
+}
+
+static int gone_within(const char *name, int ms)
+{
+    for (int waited = 0; waited < ms; waited += 20) {
+        cJSON *o = labtest_get(&lab, FK "providers", NS, name);
+        if (!o)
+            return 1;
+        cJSON_Delete(o);
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+Test(lab_ctl, deleted_ova_provider_loses_its_finalizer_and_goes)
+{
+    labtest_start(&lab, NULL);
+    free(labtest_create(&lab, "v1/secrets",
+                        "{\"metadata\":{\"name\":\"ova\",\"namespace\":\"" NS "\"},\"stringData\":"
+                        "{\"url\":\"nfs.lab.test:/exports/ova\"}}"));
+    const char *spec = "\"spec\":{\"type\":\"ova\",\"url\":\"nfs.lab.test:/exports/ova\","
+                       "\"secret\":{\"name\":\"ova\",\"namespace\":\"" NS "\"}}";
+    free(labtest_create(&lab, FK "providers",
+                        "{\"metadata\":{\"name\":\"ova\",\"namespace\":\"" NS "\"},%s}", spec));
+    /* a finalizer of someone else's stays: the controller removes only its own */
+    free(labtest_create(&lab, FK "providers",
+                        "{\"metadata\":{\"name\":\"ova-held\",\"namespace\":\"" NS "\","
+                        "\"finalizers\":[\"example.com/hold\"]},%s}",
+                        spec));
+    cJSON_Delete(labtest_wait_cond(&lab, FK "providers", NS, "ova", "Ready", 5000));
+    cJSON_Delete(labtest_wait_cond(&lab, FK "providers", NS, "ova-held", "Ready", 5000));
+    labtest_delete(&lab, FK "providers", NS, "ova");
+    labtest_delete(&lab, FK "providers", NS, "ova-held");
+    cr_assert(gone_within("ova", 5000), "the deleted OVA Provider is still there");
+    cJSON *held = NULL;
+    for (int waited = 0; waited < 5000; waited += 20) {
+        cJSON_Delete(held);
+        held = labtest_get(&lab, FK "providers", NS, "ova-held");
+        cr_assert_not_null(held, "a Provider with another finalizer went");
+        if (cJSON_GetArraySize(labtest_path(held, "metadata.finalizers")) == 1)
+            break;
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    cr_assert_eq(cJSON_GetArraySize(labtest_path(held, "metadata.finalizers")), 1,
+                 "the controller's finalizer is removed, the other one kept");
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(held, "metadata.finalizers.0")),
+                     "example.com/hold");
+    cr_assert_not_null(labtest_path(held, "metadata.deletionTimestamp"));
+    cJSON_Delete(held);
 }
 
 Test(lab_ctl, plan_validation_conditions)

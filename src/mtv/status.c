@@ -94,6 +94,8 @@ int mtv_status_provider(const cJSON *provider, strbuf *why)
     return mtv_status_ready(provider, why);
 }
 
+#define DESCRIBE_MAX_ITEMS 10
+
 void mtv_status_describe(const cJSON *obj, strbuf *out)
 {
     const char *kind = str(obj, "kind");
@@ -113,6 +115,18 @@ void mtv_status_describe(const cJSON *obj, strbuf *out)
     for (const cJSON *c = cJSON_IsArray(conds) ? conds->child : NULL; c; c = c->next) {
         sb_adds(out, any ? "\n  " : ":\n  ");
         add_condition_line(out, c);
+        /* what a condition is about (the VMs with critical concerns, ...) */
+        const cJSON *items = get(c, "items");
+        int n = 0;
+        for (const cJSON *i = cJSON_IsArray(items) ? items->child : NULL; i; i = i->next) {
+            if (!cJSON_IsString(i))
+                continue;
+            if (++n > DESCRIBE_MAX_ITEMS) {
+                sb_addf(out, "\n    ... %d more", cJSON_GetArraySize(items) - DESCRIBE_MAX_ITEMS);
+                break;
+            }
+            sb_addf(out, "\n    - %s", i->valuestring);
+        }
         any = 1;
     }
     if (!any)

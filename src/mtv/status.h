@@ -35,8 +35,9 @@ int mtv_status_provider(const cJSON *provider, strbuf *why);
  * the controller has not caught up with the latest generation). */
 int mtv_status_ready(const cJSON *obj, strbuf *why);
 
-/* One line per condition: "Type=True [category] reason: message", plus the
- * phase and generations, for diagnostics on a timeout. */
+/* One line per condition: "Type=True [category] reason: message", each
+ * followed by its items ("    - ...", at most 10), plus the phase and
+ * generations, for diagnostics on a timeout. */
 void mtv_status_describe(const cJSON *obj, strbuf *out);
 
 enum mtv_exec {

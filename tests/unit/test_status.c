@@ -160,6 +160,16 @@ Test(status, providers_ready_broken_and_lagging)
               why.buf);
     cJSON_Delete(bad);
 
+    cJSON *concerns = cJSON_Parse(
+        "{\"kind\": \"Plan\", \"metadata\": {\"name\": \"p\"}, \"status\": {\"conditions\": ["
+        "{\"type\": \"VMCriticalConcerns\", \"status\": \"True\", \"category\": \"Critical\", "
+        "\"message\": \"VM has critical concerns.\", \"items\": [\"id:vm-1 name:'a' Disk lost.\"]}]}}");
+    sb_reset(&why);
+    mtv_status_describe(concerns, &why);
+    cr_assert(strstr(why.buf, "VMCriticalConcerns=True [Critical]: VM has critical concerns.\n"
+                              "    - id:vm-1 name:'a' Disk lost."), "%s", why.buf);
+    cJSON_Delete(concerns);
+
     cJSON *lag = cJSON_Parse("{\"metadata\": {\"generation\": 3}, \"status\": {\"observedGeneration\": 2, "
                              "\"conditions\": [{\"type\": \"Ready\", \"status\": \"True\", "
                              "\"category\": \"Required\"}]}}");

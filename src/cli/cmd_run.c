@@ -325,9 +325,9 @@ int cmd_run(int argc, char **argv)
         .description =
             "Selects scenarios exactly as 'mtv-validate list' does and runs each as its steps, "
             "upstream's test methods: prepare (namespace, source Secret and Provider, destination "
-            "Provider, inventory, hooks), storagemap, networkmap, plan (Ready within 360 s) and "
-            "migrate (until the Plan succeeds or fails, or plan_wait_timeout), then check_vms "
-            "(every migrated VM compared with its source: power, CPU, memory, NICs and networks, "
+            "Provider, inventory, hooks), storagemap, networkmap, plan (Ready within "
+            "plan_ready_timeout, 360 s) and migrate (until the Plan succeeds or fails, or "
+            "plan_wait_timeout), then check_vms (every migrated VM compared with its source: power, CPU, memory, NICs and networks, "
             "storage, labels, affinity, guest agent, SSH and the other checks of docs/checks.md) "
             "and verify_xfs_version. Steps of a scenario's pattern that this version does not "
             "carry out (the other verify_* steps) are left out and the log says which. Once a "

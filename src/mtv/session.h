@@ -14,7 +14,7 @@
  *               interval (reverted when the last warm scenario of the run ends)
  *   storagemap  StorageMap from the VMs' storage (copy-offload: XCOPY plugin)
  *   networkmap  NADs and a NetworkMap (deduplicated, or per NIC)
- *   plan        Plan with every plan-level key, Ready within 360 s, else the
+ *   plan        Plan with every plan-level key, Ready within plan_ready_timeout (360 s), else the
  *               Plan's and both Providers' conditions
  *   migrate     Migration (warm: cutover now + mins_before_cutover, UTC),
  *               watched until Succeeded/Failed or plan_wait_timeout, with

@@ -60,8 +60,9 @@ int mtv_session_plan(mtv_session *s, strbuf *detail, mtv_err *err)
     cJSON *plan;
     if (mtv_cr_plan(&spec, &plan, err) < 0 || mtv_session_create(s, &K8S_PLAN, plan, NULL, err) < 0)
         return -1;
-    int rc = mtv_session_wait(s, &K8S_PLAN, s->ns.buf, s->plan.buf, pred_ready, NULL, 360000,
-                              "Ready", detail, err);
+    long long secs = settings_int(s->cfg.set, "plan_ready_timeout", 360);
+    int rc = mtv_session_wait(s, &K8S_PLAN, s->ns.buf, s->plan.buf, pred_ready, NULL, secs * 1000,
+                              "Ready (plan_ready_timeout)", detail, err);
     if (rc == MTV_STEP_FAILED) {
         describe_provider(s, s->provider.buf, detail);
         describe_provider(s, s->dest.buf, detail);

@@ -8,7 +8,9 @@
  * schedules a cutover and puts the interval back; a --timeout cancels a
  * hanging migration and tears down. Behind the lab's VMI portforward a real
  * sshd stands in for every guest, so check_vms runs all of its checks,
- * SSH included, and passes on a clean migration. */
+ * SSH included, and passes on a clean migration. A Plan that never gets
+ * Ready fails the plan step after plan_ready_timeout with the Plan's and
+ * Providers' conditions. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,8 +68,9 @@ static void providers_with_guest(world *w, char *out, size_t n)
     free(j);
 }
 
-/* FAULTS: the lab's faults file (NULL for none). */
-static void start(world *w, const char *faults, const char *const *names, size_t n)
+/* FAULTS: the lab's faults file (NULL for none); SET: one more --set (or NULL). */
+static void start_set(world *w, const char *faults, const char *set, const char *const *names,
+                      size_t n)
 {
     memset(w, 0, sizeof *w);
     tu_require_shared();
@@ -88,9 +91,10 @@ static void start(world *w, const char *faults, const char *const *names, size_t
     providers_with_guest(w, pfile, sizeof pfile);
     cr_assert_eq(providers_open(&w->pf, pfile, "ovirt", log_secrets(), &w->entry, &err), 0, "%s", err.msg);
     /* the lab's oVirt has no templates to clone from: its VMs are migrated */
-    static const char *const sets[] = {"plan_wait_timeout=120", "snapshots_interval=2",
-                                       "skip_source_clone=true"};
-    cr_assert_eq(catalog_open(&w->cat, tu_src("scenarios"), sets, 3, log_secrets(), &diags), 0);
+    const char *sets[] = {"plan_wait_timeout=120", "snapshots_interval=2", "skip_source_clone=true",
+                          set};
+    cr_assert_eq(catalog_open(&w->cat, tu_src("scenarios"), sets, set ? 4 : 3, log_secrets(), &diags),
+                 0);
     cr_assert_eq(diags.errors, 0);
     diag_free(&diags);
     select_opts so = {.names = names, .n_names = n, .provider_type = PROVIDER_OVIRT,
@@ -104,6 +108,11 @@ static void start(world *w, const char *faults, const char *const *names, size_t
                  0, "%s", err.msg);
     snprintf(w->out, sizeof w->out, "%s/run", w->dir);
     cr_assert_eq(fs_mkdir_p(w->out, 0755, &err), 0);
+}
+
+static void start(world *w, const char *faults, const char *const *names, size_t n)
+{
+    start_set(w, faults, NULL, names, n);
 }
 
 static void run_for(world *w, int jobs, int64_t timeout_ms)
@@ -356,6 +365,28 @@ Test(lifecycle, timeout_cancels_the_running_migration_then_tears_down, .timeout 
     char *slog = tu_read(logp, NULL);
     cr_assert(slog && strstr(slog, "teardown: cancelling Migration"), "the running Migration was canceled");
     free(slog);
+    assert_lab_clean(&w);
+    stop(&w);
+}
+
+Test(lifecycle, never_ready_plan_fails_the_plan_step_with_conditions, .timeout = 240)
+{
+    static const char *const names[] = {"test_cold_migration_comprehensive"};
+    world w;
+    start_set(&w, "{\"plans\": [{\"plan\": \"*\", \"never_ready\": \"Storage array unreachable.\"}]}",
+              "plan_ready_timeout=2", names, 1);
+    run(&w, 1);
+    const scenario_result *r = result(&w, 0);
+    enum step_status st[] = {STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_FAILED, STEP_XFAILED, STEP_XFAILED};
+    assert_steps(r, BASE_STEPS, st, 6);
+    const step_result *p = &r->steps[3];
+    cr_assert(strstr(p->message, "did not get Ready (plan_ready_timeout) within 2 s"), "%s", p->message);
+    cr_assert(p->detail, "the failure carries the conditions");
+    cr_assert(strstr(p->detail, "VMCriticalConcerns") && strstr(p->detail, "Storage array unreachable."),
+              "the Plan's condition: %s", p->detail);
+    cr_assert(strstr(p->detail, "Provider"), "the Providers' conditions: %s", p->detail);
+    cr_assert(strstr(r->steps[4].message, "previous step failed (plan)"), "%s", r->steps[4].message);
+    cr_assert_eq(runner_exit_code(w.res, &w.oc), MTV_EXIT_FAILURES);
     assert_lab_clean(&w);
     stop(&w);
 }

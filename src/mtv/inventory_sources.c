@@ -78,14 +78,39 @@ static int fetch(walk *w, const char *what, cJSON **out)
     return rc;
 }
 
+/* The object with that id in the collection's listing (caller frees), or
+ * NULL. For ids that cannot be one path segment, such as vcsim's local
+ * datastores ("/tmp/govcsim-DC0-LocalDS_0-...@folder-5"). */
+static cJSON *listed(walk *w, const char *collection, const char *id)
+{
+    cJSON *list = NULL, *found = NULL;
+    char what[512];
+    snprintf(what, sizeof what, "%s?detail=1", collection);
+    if (fetch(w, what, &list) < 0)
+        return NULL;
+    for (cJSON *e = cJSON_IsArray(list) ? list->child : NULL; e && !found; e = e->next)
+        if (id_of(e) && !strcmp(id_of(e), id))
+            found = cJSON_DetachItemViaPointer(list, e);
+    cJSON_Delete(list);
+    if (!found)
+        mtv_err_set(w->err, MTV_EXIT_ENV, "inventory %s/%s: no %s with id '%s'", w->type,
+                    collection, collection, id);
+    return found;
+}
+
 /* The name of the object at "<collection>/<id>" (its key: name or path). */
 static int name_at(walk *w, const char *collection, const char *id, const char *key, cJSON **item)
 {
-    char what[512];
-    snprintf(what, sizeof what, "%s/%s", collection, id);
     cJSON *obj = NULL;
-    if (fetch(w, what, &obj) < 0)
-        return -1;
+    if (strchr(id, '/')) {
+        if (!(obj = listed(w, collection, id)))
+            return -1;
+    } else {
+        char what[512];
+        snprintf(what, sizeof what, "%s/%s", collection, id);
+        if (fetch(w, what, &obj) < 0)
+            return -1;
+    }
     const char *n = !strcmp(key, "name") ? name_of(obj) : str(obj, key);
     if (!n) {
         cJSON_Delete(obj);

@@ -70,6 +70,31 @@ Test(inventory_sources, vsphere_captured_vm_maps_datastore_and_network_names)
     cJSON_Delete(f.table);
 }
 
+Test(inventory_sources, an_id_that_is_no_path_segment_is_found_in_the_listing)
+{
+    /* vcsim's local datastores have path-like morefs */
+    cJSON *vms = cJSON_Parse("[{\"name\": \"vm\", \"disks\": [{\"datastore\": {\"id\": "
+                             "\"/tmp/govcsim-DC0-LocalDS_0-1@folder-5\"}}]}]");
+    fake f = {cJSON_Parse("{\"vsphere/p1/datastores?detail=1\": [{\"id\": \"datastore-1\", "
+                          "\"name\": \"other\"}, {\"id\": \"/tmp/govcsim-DC0-LocalDS_0-1@folder-5\", "
+                          "\"name\": \"LocalDS_0\"}]}"),
+              0};
+    cJSON *s;
+    mtv_err err;
+    cr_assert_eq(mtv_inventory_storage_sources("vsphere", "p1", vms, fake_fetch, &f, &s, &err), 0, "%s",
+                 err.msg);
+    cr_assert_str_eq(src_at(s, 0, "name"), "LocalDS_0");
+    cJSON_Delete(s);
+    cJSON_Delete(cJSON_DetachItemViaPointer(
+        cJSON_GetArrayItem(vms, 0), cJSON_GetObjectItem(cJSON_GetArrayItem(vms, 0), "disks")));
+    cJSON_AddItemToObject(cJSON_GetArrayItem(vms, 0), "disks",
+                          cJSON_Parse("[{\"datastore\": {\"id\": \"/tmp/gone@folder-5\"}}]"));
+    cr_assert_eq(mtv_inventory_storage_sources("vsphere", "p1", vms, fake_fetch, &f, &s, &err), -1);
+    cr_assert(strstr(err.msg, "no datastores with id '/tmp/gone@folder-5'"), "%s", err.msg);
+    cJSON_Delete(vms);
+    cJSON_Delete(f.table);
+}
+
 Test(inventory_sources, ovirt_follows_disks_domains_and_nic_profiles)
 {
     cJSON *vms = cJSON_Parse(

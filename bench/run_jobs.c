@@ -1,0 +1,178 @@
+/* bench_run_jobs: what --jobs buys against the lab.
+ *
+ * Starts the lab in-process (HTTPS on loopback, MTV controller, inventory,
+ * simulated oVirt, at --speed 100 as the end-to-end tests use), then runs
+ * the same 8 oVirt scenarios twice through the runner exactly as `run`
+ * does (recording on, full teardown): once with one job, once with four.
+ * Each run has its own output folder and sessions, so the second does not
+ * reuse anything of the first. Prints both wall times, the ratio (target
+ * from issue 6: >= 3) and each run's verdict counts, so a speed-up bought
+ * by failing early shows. Asserts nothing.
+ *
+ * Usage: bench_run_jobs [SPEED]   (MTV_SHARED_DIR locates the CRDs) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config/providers.h"
+#include "k8s/kubeconfig.h"
+#include "lab/lab_mtv.h"
+#include "lab/lab_server.h"
+#include "runner/catalog.h"
+#include "runner/mtv_driver.h"
+#include "runner/run.h"
+#include "runner/select.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+/* the eight scenarios that run from oVirt (the others are skipped there) */
+static const char *const NAMES[] = {
+    "test_ca_crt_cold_migration",      "test_cold_migration_comprehensive",
+    "test_insecure_skip_verify_cold_migration_rhv",
+    "test_mtv_migration_warm_2disks2nics",
+    "test_plan_archive_pvc_cleanup",   "test_post_hook_retain_failed_vm",
+    "test_sanity_warm_mtv_migration",  "test_warm_migration_comprehensive",
+};
+#define N_SCEN (sizeof NAMES / sizeof *NAMES)
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, const mtv_err *err)
+{
+    fprintf(stderr, "bench_run_jobs: %s: %s\n", what, err ? err->msg : "failed");
+    exit(1);
+}
+
+typedef struct counts {
+    int passed, failed, other;
+} counts;
+
+/* One run of every scenario with `jobs` jobs; returns its wall time. */
+static double run_once(const run_env *env, const selection *sel, const char *out, int jobs,
+                       counts *c)
+{
+    mtv_err err;
+    if (fs_mkdir_p(out, 0755, &err) < 0)
+        die(out, &err);
+    run_item items[N_SCEN];
+    memset(items, 0, sizeof items);
+    for (size_t i = 0; i < sel->count; i++)
+        items[i].sel = &sel->items[i];
+    mtv_shared *shared = mtv_shared_new();
+    runner_driver d = runner_mtv_driver(shared);
+    run_env e = *env;
+    e.shared = shared;
+    run_options o = {.out_dir = out, .mode = TRANSPORT_RECORD, .jobs = jobs,
+                     .run_id = jobs == 1 ? "jobs-1" : "jobs-n", .quiet_progress = 1};
+    run_results *res = results_new(o.run_id, 0);
+    run_outcome oc;
+    double t0 = now_s();
+    if (runner_run(&e, items, sel->count, &d, &o, res, &oc, &err) < 0)
+        die("run", &err);
+    double wall = now_s() - t0;
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < res->n_scenarios; i++)
+        for (size_t j = 0; j < res->scenarios[i]->n_steps; j++) {
+            enum step_status st = res->scenarios[i]->steps[j].status;
+            if (st == STEP_PASSED)
+                c->passed++;
+            else if (st == STEP_FAILED || st == STEP_ERROR)
+                c->failed++;
+            else
+                c->other++;
+        }
+    if (oc.leftovers)
+        fprintf(stderr, "bench_run_jobs: %zu objects left behind by the %d-job run\n",
+                oc.leftovers, jobs);
+    results_free(res);
+    mtv_shared_free(shared);
+    return wall;
+}
+
+int main(int argc, char **argv)
+{
+    double speed = argc > 1 ? atof(argv[1]) : 100;
+    const char *shared_dir = getenv("MTV_SHARED_DIR") ? getenv("MTV_SHARED_DIR")
+                                                      : MTV_SOURCE_DIR "/../shared";
+    strbuf crds = STRBUF_INIT, sdir = STRBUF_INIT, out1 = STRBUF_INIT, out4 = STRBUF_INIT;
+    sb_addf(&crds, "%s/reference/forklift-crds", shared_dir);
+    log_set_level(LOG_ERROR);
+    mtv_err err;
+    mtv_err_clear(&err);
+    char dir[] = "/tmp/bench-run-jobs.XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    sb_addf(&sdir, "%s/state", dir);
+    sb_addf(&out1, "%s/jobs-1", dir);
+    sb_addf(&out4, "%s/jobs-4", dir);
+
+    lab_server_config cfg = {.crds_dir = fs_is_dir(crds.buf) ? crds.buf : NULL,
+                             .state_dir = sdir.buf};
+    lab_server *srv;
+    lab_mtv *mtv = NULL;
+    lab_mtv_config mc = {.speed = speed, .write_providers = 1};
+    if (lab_server_new(&cfg, &srv, &err) < 0 || lab_mtv_attach(srv, &mc, &mtv, &err) < 0 ||
+        lab_server_start(srv, &err) < 0 || lab_mtv_start(mtv, &err) < 0)
+        die("starting the lab", &err);
+
+    providers_file pf;
+    const provider_entry *entry;
+    if (providers_open(&pf, lab_mtv_providers_path(mtv), "ovirt", log_secrets(), &entry, &err) < 0)
+        die("providers", &err);
+    catalog cat;
+    diag_list diags = DIAG_LIST_INIT;
+    static const char *const sets[] = {"plan_wait_timeout=600", "snapshots_interval=2"};
+    if (catalog_open(&cat, MTV_SOURCE_DIR "/scenarios", sets, 2, log_secrets(), &diags) < 0 ||
+        diags.errors) {
+        diag_print(&diags, stderr, log_secrets());
+        die("catalog", NULL);
+    }
+    diag_free(&diags);
+    selection sel;
+    select_opts so = {.names = NAMES, .n_names = N_SCEN, .provider_type = PROVIDER_OVIRT,
+                      .entry = entry, .provider_label = "ovirt", .storage_class = "standard"};
+    if (select_scenarios(&cat, &so, &sel, &err) < 0)
+        die("selection", &err);
+    kube_config kc;
+    if (kubeconfig_load(&kc, lab_server_kubeconfig_path(srv), NULL, log_secrets(), &err) < 0)
+        die("kubeconfig", &err);
+    run_env env = {&cat, &cat.settings, entry, "ovirt", "standard", &kc, NULL};
+
+    counts c1, c4;
+    double t1 = run_once(&env, &sel, out1.buf, 1, &c1);
+    double t4 = run_once(&env, &sel, out4.buf, 4, &c4);
+    printf("bench_run_jobs: %zu oVirt scenarios against the in-process lab (speed %g)\n",
+           sel.count, speed);
+    printf("  --jobs 1: %8.2f s  (%d steps passed, %d failed or errored, %d other)\n", t1,
+           c1.passed, c1.failed, c1.other);
+    printf("  --jobs 4: %8.2f s  (%d steps passed, %d failed or errored, %d other)\n", t4,
+           c4.passed, c4.failed, c4.other);
+    printf("  speed-up: %8.2fx  (target >= 3x)\n", t4 > 0 ? t1 / t4 : 0.0);
+
+    kubeconfig_free(&kc);
+    selection_free(&sel);
+    catalog_free(&cat);
+    providers_file_free(&pf);
+    lab_server_stop(srv);
+    lab_mtv_free(mtv);
+    lab_server_free(srv);
+    strbuf rm = STRBUF_INIT;
+    sb_addf(&rm, "rm -rf '%s'", dir);
+    if (system(rm.buf) != 0)
+        fprintf(stderr, "bench_run_jobs: could not remove %s\n", dir);
+    sb_release(&rm);
+    sb_release(&crds);
+    sb_release(&sdir);
+    sb_release(&out1);
+    sb_release(&out4);
+    return 0;
+}

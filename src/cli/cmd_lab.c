@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "lab/lab_mtv.h"
@@ -54,6 +55,7 @@ static int cmd_lab_serve(int argc, char **argv)
     static cli_common common;
     static const char *listen, *crds, *state_dir = "mtv-lab", *user, *kube_minor;
     static const char *world, *faults, *speed_s = "1", *vsphere, *ssh_target, *ova_dir;
+    static const char *ocp_version = "4.20.0";
     static int plain_http, no_mtv;
     static long bookmark_s = 60, window = 10000;
     static const opt_def options[] = {
@@ -97,6 +99,10 @@ static int cmd_lab_serve(int argc, char **argv)
          "guests).", NULL, &ssh_target, 0, 0, 0},
         {OPT_STRING, 0, "ova-dir", "DIR", "Where the OVA files of the world are written.",
          "<state-dir>/ova", &ova_dir, 0, 0, 0},
+        {OPT_STRING, 0, "openshift-version", "X.Y.Z",
+         "The OpenShift release the ClusterVersion 'version' reports (the migrated VMs' "
+         "serial format follows it: from 4.20 on, vSphere VMs get 'VMware-...' serials).",
+         "4.20.0", &ocp_version, 0, 0, 0},
         {OPT_FLAG, 0, "no-mtv", NULL,
          "Serve only the Kubernetes API: no controller, inventory, sources or faults.", NULL,
          &no_mtv, 0, 0, 0},
@@ -132,6 +138,13 @@ static int cmd_lab_serve(int argc, char **argv)
                     speed_s);
         return cli_fail(&err);
     }
+    int ma, mi, used = 0;
+    if (sscanf(ocp_version, "%d.%d%n", &ma, &mi, &used) != 2 || ma < 0 || mi < 0 ||
+        strspn(ocp_version, "0123456789.") != strlen(ocp_version) || used < 3) {
+        mtv_err_set(&err, MTV_EXIT_USAGE, "--openshift-version %s: expected a release such as "
+                    "4.19.3 or 4.20.0", ocp_version);
+        return cli_fail(&err);
+    }
 
     /* Signals are taken synchronously by this thread; every server thread
      * inherits the blocked mask. */
@@ -152,7 +165,7 @@ static int cmd_lab_serve(int argc, char **argv)
     lab_mtv *mtv = NULL;
     lab_mtv_config mc = {.world_path = world, .faults_path = faults, .speed = speed,
                          .vsphere_url = vsphere, .ssh_target = ssh_target, .ova_dir = ova_dir,
-                         .write_providers = 1};
+                         .openshift_version = ocp_version, .write_providers = 1};
     if (!no_mtv && lab_mtv_attach(srv, &mc, &mtv, &err) < 0) {
         lab_server_free(srv);
         return cli_fail(&err);

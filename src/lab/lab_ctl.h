@@ -44,6 +44,11 @@ typedef int (*lab_collect_fn)(void *ud, const cJSON *provider, const char *url,
 typedef int (*lab_power_fn)(void *ud, const cJSON *provider, const lab_vm *vm, int on,
                             mtv_err *err);
 
+/* Applies a VM's "source" fault (lab_faults_vm_source) to the source
+ * platform when the migration stops the VM (PowerOffSource). */
+typedef int (*lab_touch_fn)(void *ud, const cJSON *provider, const lab_vm *vm,
+                            const cJSON *fault, mtv_err *err);
+
 /* A copy of a world source as it is now (power states applied); 0 or -1. */
 typedef int (*lab_source_fn)(void *ud, lab_src_type type, lab_source *out);
 
@@ -61,6 +66,8 @@ typedef struct lab_ctl_config {
     void *collect_ud;
     lab_power_fn power;
     void *power_ud;
+    lab_touch_fn touch;            /* NULL = "source" faults do nothing */
+    void *touch_ud;
     lab_source_fn source;          /* NULL = copy the world's sources as loaded */
     void *source_ud;
     const char *self_url;          /* the lab's URL: remote OpenShift providers pointing here */

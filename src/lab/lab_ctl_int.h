@@ -163,6 +163,10 @@ int ctl_create_vm(target_ctx *t, mtv_err *err);
 /* The virt-v2v conversion Pod: created Running (done 0) or Succeeded (1). */
 void ctl_conversion_pod(target_ctx *t, int done);
 void ctl_delete_targets(target_ctx *t);
+/* lab_ctl_serial.c: the SMBIOS serial of the target VM (firmware.serial):
+ * the source uuid, or for vSphere on OpenShift 4.20 and later the
+ * "VMware-XX XX ... XX-XX ... XX" form of it. */
+void ctl_target_serial(const target_ctx *t, strbuf *out);
 /* Renders a PVC name template with a VM's disk data (also used to
  * validate templates); returns 0 or -1 with err. */
 int ctl_render_pvc_name(const char *tmpl, const cJSON *data, strbuf *out, mtv_err *err);

@@ -96,6 +96,45 @@ static int known_type(const char *t)
 }
 
 /* Connection test; on success fills *src (cached types) and returns 0. */
+/* A "providers" fault: the Secret ends up holding other values than the
+ * client wrote (as if something rewrote it after creation). 1 when the
+ * Secret was changed. */
+static int rewrite_secret(lab_ctl *c, const cJSON *p, const cJSON *secret)
+{
+    const cJSON *want = lab_faults_provider_secret(c->cfg.faults, jpath_str(p, "metadata.name")), *e;
+    if (!want)
+        return 0;
+    cJSON *copy = cJSON_Duplicate(secret, 1);
+    cJSON *data = cJSON_GetObjectItemCaseSensitive(copy, "data");
+    if (!data)
+        data = cJSON_AddObjectToObject(copy, "data");
+    cJSON *plain = cJSON_GetObjectItemCaseSensitive(copy, "stringData");
+    int changed = 0;
+    cJSON_ArrayForEach(e, want)
+    {
+        char *now = secret_value(secret, e->string);
+        if (!now || strcmp(now, e->valuestring)) {
+            strbuf b = STRBUF_INIT;
+            b64_encode(&b, e->valuestring, strlen(e->valuestring));
+            cJSON_DeleteItemFromObjectCaseSensitive(data, e->string);
+            cJSON_AddStringToObject(data, e->string, sb_str(&b));
+            cJSON_DeleteItemFromObjectCaseSensitive(plain, e->string);
+            sb_release(&b);
+            changed = 1;
+        }
+        free(now);
+    }
+    if (changed) {
+        log_info("lab controller: rewriting the Secret of Provider %s (faults file)",
+                 jpath_str(p, "metadata.name"));
+        ctl_update(c, c->k_secret, jpath_str(secret, "metadata.namespace"),
+                   jpath_str(secret, "metadata.name"), copy);
+    } else {
+        cJSON_Delete(copy);
+    }
+    return changed;
+}
+
 static int connect_source(lab_ctl *c, const cJSON *p, const cJSON *secret, lab_source *src,
                           int *live, strbuf *why)
 {
@@ -224,6 +263,11 @@ void ctl_provider(lab_ctl *c, const char *ns, const char *name)
     if (!host && !lab_cond_blocked(conds)) {
         secret = ctl_get(c, c->k_secret, *js(sref, "namespace") ? js(sref, "namespace") : ns,
                          js(sref, "name"));
+        if (secret && rewrite_secret(c, p, secret)) {
+            cJSON_Delete(secret);
+            secret = ctl_get(c, c->k_secret, *js(sref, "namespace") ? js(sref, "namespace") : ns,
+                             js(sref, "name"));
+        }
         if (!secret)
             lab_cond_set(conds, "SecretNotValid", LAB_CAT_CRITICAL,
                          *js(sref, "name") ? "NotFound" : "NotSet",

@@ -519,6 +519,21 @@ static void set_power(vm_ctx *v, int on)
     v->src.power_on = on;
 }
 
+/* A "source" fault: the source VM changes while the migration stops it. */
+static void touch_source(vm_ctx *v)
+{
+    const cJSON *f = lab_faults_vm_source(v->c->cfg.faults, jpath_str(v->plan, "metadata.name"),
+                                          v->src.name);
+    if (!f || !v->have_src || !v->c->cfg.touch)
+        return;
+    mtv_err err;
+    mtv_err_clear(&err);
+    if (v->c->cfg.touch(v->c->cfg.touch_ud, v->provider, &v->src, f, &err) < 0)
+        log_warn("lab controller: the source fault on %s: %s", v->src.name, err.msg);
+    else
+        log_info("lab controller: injected a source fault on %s", v->src.name);
+}
+
 static int delete_on_failure(vm_ctx *v)
 {
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(v->plan, "spec");
@@ -655,6 +670,7 @@ static int enter(vm_ctx *v, const char *phase)
         set_str(v->vm_status, "restorePowerState", v->src.power_on ? "On" : "Off");
     } else if (!strcmp(phase, "PowerOffSource")) {
         set_power(v, 0);
+        touch_source(v);
     } else if (!strcmp(phase, "CreateDataVolumes")) {
         if (ctl_create_disks(&t, &err) < 0) {
             fail_vm(v, err.msg);

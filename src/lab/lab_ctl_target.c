@@ -290,7 +290,11 @@ int ctl_create_disks(target_ctx *t, mtv_err *err)
     if (have)
         return 0; /* a retried phase finds them */
     const cJSON *bad = wrong(t);
-    for (size_t i = 0; i < t->src->ndisks; i++) {
+    size_t ndisks = t->src->ndisks;
+    const cJSON *keep = cJSON_GetObjectItem(bad, "disks");
+    if (cJSON_IsNumber(keep) && (size_t)keep->valuedouble < ndisks)
+        ndisks = (size_t)keep->valuedouble;
+    for (size_t i = 0; i < ndisks; i++) {
         const lab_disk *d = &t->src->disks[i];
         strbuf name = STRBUF_INIT;
         int gen;
@@ -644,8 +648,10 @@ int ctl_create_vm(target_ctx *t, mtv_err *err)
     snprintf(memq, sizeof memq, "%lldMi", src->memory_mb);
     cJSON_AddStringToObject(mem, "guest", js(bad, "memory")[0] ? js(bad, "memory") : memq);
     cJSON *fw = cJSON_AddObjectToObject(dom, "firmware");
-    cJSON_AddStringToObject(fw, "serial", js(bad, "serial")[0] ? js(bad, "serial")
-                                                             : src->uuid ? src->uuid : "");
+    strbuf serial = STRBUF_INIT;
+    ctl_target_serial(t, &serial);
+    cJSON_AddStringToObject(fw, "serial", js(bad, "serial")[0] ? js(bad, "serial") : sb_str(&serial));
+    sb_release(&serial);
     cJSON *boot = cJSON_AddObjectToObject(fw, "bootloader");
     const char *firmware = js(bad, "firmware")[0] ? js(bad, "firmware") : src->firmware;
     int secure_boot = src->secure_boot, has_tpm = src->tpm;
@@ -744,8 +750,13 @@ int ctl_create_vm(target_ctx *t, mtv_err *err)
             sb_release(&nn);
         }
         int up = n->connected;
-        if (netn == 1 && js(bad, "link")[0])
-            up = strcmp(js(bad, "link"), "down") != 0;
+        const cJSON *link = cJSON_GetObjectItem(bad, "link");
+        if (cJSON_IsObject(link))
+            link = n->mac ? cJSON_GetObjectItem(link, n->mac) : NULL;
+        else if (netn != 1)
+            link = NULL;
+        if (cJSON_IsString(link))
+            up = strcmp(link->valuestring, "down") != 0;
         if (!up)
             cJSON_AddStringToObject(ifc, "state", "down");
         cJSON_AddItemToArray(ifaces, ifc);

@@ -23,11 +23,17 @@ typedef struct vm_fault {
     char *vm, *plan;
     char *fail_at, *reason, *hang_at;
     cJSON *wrong;
+    cJSON *source;
 } vm_fault;
 
 typedef struct plan_fault {
     char *plan, *message;
 } plan_fault;
+
+typedef struct provider_fault {
+    char *provider;
+    cJSON *secret;             /* key -> the plain value the lab stores instead */
+} provider_fault;
 
 enum api_kind { API_500, API_429, API_RESET, API_SLOW, API_TRUNCATE, API_DROP };
 
@@ -44,6 +50,8 @@ struct lab_faults {
     size_t nvms;
     plan_fault *plans;
     size_t nplans;
+    provider_fault *provs;
+    size_t nprovs;
     api_fault *api;
     size_t napi;
     pthread_mutex_t mu;
@@ -71,6 +79,7 @@ void lab_faults_free(lab_faults *f)
         free(f->vms[i].reason);
         free(f->vms[i].hang_at);
         cJSON_Delete(f->vms[i].wrong);
+        cJSON_Delete(f->vms[i].source);
     }
     free(f->vms);
     for (size_t i = 0; i < f->nplans; i++) {
@@ -78,6 +87,11 @@ void lab_faults_free(lab_faults *f)
         free(f->plans[i].message);
     }
     free(f->plans);
+    for (size_t i = 0; i < f->nprovs; i++) {
+        free(f->provs[i].provider);
+        cJSON_Delete(f->provs[i].secret);
+    }
+    free(f->provs);
     for (size_t i = 0; i < f->napi; i++) {
         free(f->api[i].path);
         free(f->api[i].method);
@@ -176,7 +190,7 @@ typedef struct wrong_rule {
 
 static const wrong_rule wrong_values[] = {
     {"power", 0, "on|off"},     {"ssh", 0, "closed"},          {"firmware", 0, "bios|efi"},
-    {"link", 0, "up|down"},     {"cpu_features", 0, NULL},     {"access_mode", 0, NULL},
+    {"cpu_features", 0, NULL},  {"access_mode", 0, NULL},
     {"serial", 0, NULL},        {"agent", 1, NULL},            {"secure_boot", 1, NULL},
     {"tpm", 1, NULL},
 };
@@ -204,10 +218,65 @@ static int wrong_value(pctx *c, const cJSON *w, const wrong_rule *r)
     return bad(c, r->key, "\"%s\" is not one of %s", v->valuestring, r->choices);
 }
 
+static int up_down(pctx *c, const char *key, const cJSON *v)
+{
+    if (cJSON_IsString(v) && (!strcmp(v->valuestring, "up") || !strcmp(v->valuestring, "down")))
+        return 0;
+    return bad(c, key, "expected \"up\" or \"down\", got %s", cJSON_IsString(v) ? v->valuestring
+                                                                         : json_type_name(v));
+}
+
+/* "link": "up"/"down" (the first NIC) or {"MAC": "up"/"down", ...};
+ * "disks": how many of the source's disks the target VM keeps. */
+static int wrong_link_disks(pctx *c, const cJSON *w)
+{
+    const cJSON *link = cJSON_GetObjectItemCaseSensitive(w, "link"), *e;
+    if (cJSON_IsObject(link)) {
+        size_t mark = c->ptr.len;
+        json_pointer_append(&c->ptr, "link");
+        int rc = cJSON_GetArraySize(link) ? 0 : bad(c, NULL, "expected at least one \"MAC\": state");
+        cJSON_ArrayForEach(e, link)
+        {
+            if (rc == 0)
+                rc = up_down(c, e->string, e);
+        }
+        sb_setlen(&c->ptr, mark);
+        if (rc < 0)
+            return -1;
+    } else if (link && up_down(c, "link", link) < 0) {
+        return -1;
+    }
+    const cJSON *disks = cJSON_GetObjectItemCaseSensitive(w, "disks");
+    if (disks && (!cJSON_IsNumber(disks) || disks->valuedouble < 0 ||
+                  disks->valuedouble != (double)(long)disks->valuedouble))
+        return bad(c, "disks", "expected a whole number of disks (0 or more)");
+    return 0;
+}
+
+/* What happens to the source VM while the migration runs. */
+static int source_fault(pctx *c, const cJSON *s)
+{
+    static const char *const keys[] = {"snapshot", "stop_event", NULL};
+    if (!cJSON_IsObject(s))
+        return bad(c, NULL, "expected an object, got %s", json_type_name(s));
+    if (known(c, s, keys) < 0)
+        return -1;
+    const cJSON *snap = cJSON_GetObjectItemCaseSensitive(s, "snapshot");
+    if (snap && !(cJSON_IsString(snap) &&
+                  (!strcmp(snap->valuestring, "add") || !strcmp(snap->valuestring, "remove"))))
+        return bad(c, "snapshot", "expected \"add\" or \"remove\"");
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(s, "stop_event");
+    if (ev && !cJSON_IsBool(ev))
+        return bad(c, "stop_event", "expected true or false, got %s", json_type_name(ev));
+    if (!cJSON_GetArraySize(s))
+        return bad(c, NULL, "expected \"snapshot\" or \"stop_event\"");
+    return 0;
+}
+
 static int parse_vm(pctx *c, const cJSON *o, vm_fault *f)
 {
     static const char *const keys[] = {"vm", "plan", "fail_at", "reason", "hang_at", "wrong",
-                                       NULL};
+                                       "source", NULL};
     if (!cJSON_IsObject(o))
         return bad(c, NULL, "expected an object, got %s", json_type_name(o));
     if (known(c, o, keys) < 0 || str_key(c, o, "vm", 1, &f->vm) < 0 ||
@@ -224,20 +293,32 @@ static int parse_vm(pctx *c, const cJSON *o, vm_fault *f)
                                             "storage_class", "pvc_name", "node", "affinity",
                                             "agent", "ssh", "cpu_features", "access_mode",
                                             "serial", "firmware", "secure_boot", "tpm", "link",
-                                            NULL};
+                                            "disks", NULL};
         size_t mark = c->ptr.len;
         json_pointer_append(&c->ptr, "wrong");
         int rc = cJSON_IsObject(w) ? known(c, w, wkeys)
                                    : bad(c, NULL, "expected an object, got %s", json_type_name(w));
         for (size_t i = 0; rc == 0 && i < sizeof wrong_values / sizeof *wrong_values; i++)
             rc = wrong_value(c, w, &wrong_values[i]);
+        if (rc == 0)
+            rc = wrong_link_disks(c, w);
         sb_setlen(&c->ptr, mark);
         if (rc < 0)
             return -1;
         f->wrong = cJSON_Duplicate(w, 1);
     }
-    if (!f->fail_at && !f->hang_at && !f->wrong)
-        return bad(c, NULL, "a VM fault needs \"fail_at\", \"hang_at\" or \"wrong\"");
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(o, "source");
+    if (src) {
+        size_t mark = c->ptr.len;
+        json_pointer_append(&c->ptr, "source");
+        int rc = source_fault(c, src);
+        sb_setlen(&c->ptr, mark);
+        if (rc < 0)
+            return -1;
+        f->source = cJSON_Duplicate(src, 1);
+    }
+    if (!f->fail_at && !f->hang_at && !f->wrong && !f->source)
+        return bad(c, NULL, "a VM fault needs \"fail_at\", \"hang_at\", \"wrong\" or \"source\"");
     if (!f->reason && f->fail_at) {
         strbuf r = STRBUF_INIT;
         sb_addf(&r, "The %s step failed (injected by the lab).", f->fail_at);
@@ -287,6 +368,44 @@ static int parse_api(pctx *c, const cJSON *o, api_fault *f)
     return 0;
 }
 
+/* "providers": [{"provider": PATTERN, "secret": {"insecureSkipVerify": "true"}}] */
+static int parse_providers(pctx *c, const cJSON *arr, lab_faults *f)
+{
+    if (!arr)
+        return 0;
+    sb_reset(&c->ptr);
+    if (!cJSON_IsArray(arr))
+        return bad(c, "providers", "expected an array, got %s", json_type_name(arr));
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    f->provs = calloc(n ? n : 1, sizeof *f->provs);
+    if (!f->provs)
+        abort();
+    static const char *const keys[] = {"provider", "secret", NULL};
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *e = cJSON_GetArrayItem(arr, (int)i), *v;
+        sb_reset(&c->ptr);
+        json_pointer_append(&c->ptr, "providers");
+        json_pointer_append_index(&c->ptr, i);
+        provider_fault *p = &f->provs[f->nprovs++];
+        if (!cJSON_IsObject(e))
+            return bad(c, NULL, "expected an object, got %s", json_type_name(e));
+        if (known(c, e, keys) < 0 || str_key(c, e, "provider", 1, &p->provider) < 0)
+            return -1;
+        const cJSON *sec = cJSON_GetObjectItemCaseSensitive(e, "secret");
+        if (!cJSON_IsObject(sec) || !cJSON_GetArraySize(sec))
+            return bad(c, "secret", "expected an object of Secret keys and the string values the "
+                                    "lab stores instead");
+        json_pointer_append(&c->ptr, "secret");
+        cJSON_ArrayForEach(v, sec)
+        {
+            if (!cJSON_IsString(v))
+                return bad(c, v->string, "expected a string, got %s", json_type_name(v));
+        }
+        p->secret = cJSON_Duplicate(sec, 1);
+    }
+    return 0;
+}
+
 int lab_faults_parse(lab_faults **out, const char *name, const char *text, mtv_err *err)
 {
     *out = NULL;
@@ -306,7 +425,7 @@ int lab_faults_parse(lab_faults **out, const char *name, const char *text, mtv_e
     }
     pctx c = {.doc = &doc, .err = err};
     int rc = -1;
-    static const char *const top[] = {"seed", "vms", "plans", "api", "$schema", NULL};
+    static const char *const top[] = {"seed", "vms", "plans", "api", "providers", "$schema", NULL};
     if (!cJSON_IsObject(doc.root)) {
         bad(&c, NULL, "expected a JSON object with \"vms\", \"plans\" and \"api\"");
         goto out;
@@ -360,6 +479,8 @@ int lab_faults_parse(lab_faults **out, const char *name, const char *text, mtv_e
                 goto out;
         }
     }
+    if (parse_providers(&c, cJSON_GetObjectItem(doc.root, "providers"), f) < 0)
+        goto out;
     rc = 0;
 out:
     sb_release(&c.ptr);
@@ -424,6 +545,24 @@ const cJSON *lab_faults_vm_wrong(const lab_faults *f, const char *plan, const ch
         if (v && v->wrong)
             return v->wrong;
     }
+    return NULL;
+}
+
+const cJSON *lab_faults_vm_source(const lab_faults *f, const char *plan, const char *vm)
+{
+    for (size_t i = 0; f && i < f->nvms; i++) {
+        const vm_fault *v = vm_match(f, plan, vm, (int)i);
+        if (v && v->source)
+            return v->source;
+    }
+    return NULL;
+}
+
+const cJSON *lab_faults_provider_secret(const lab_faults *f, const char *provider)
+{
+    for (size_t i = 0; f && provider && i < f->nprovs; i++)
+        if (!fnmatch(f->provs[i].provider, provider, 0))
+            return f->provs[i].secret;
     return NULL;
 }
 

@@ -13,8 +13,12 @@
  *                             "cpu": {"sockets": 3, "cores": 1}, "memory": "512Mi",
  *                             "mac": "02:00:00:00:00:99", "network": "pod",
  *                             "storage_class": "slow", "pvc_name": "wrong-name",
- *                             "node": "worker-2", "affinity": null}}],
+ *                             "node": "worker-2", "affinity": null,
+ *                             "link": {"00:50:56:aa:bb:cc": "up"}, "disks": 1}},
+ *      {"vm": "vsphere-vm", "source": {"snapshot": "add"}},
+ *      {"vm": "ovirt-vm", "source": {"stop_event": true}}],
  *    "plans": [{"plan": "stuck-*", "never_ready": "Storage array unreachable."}],
+ *    "providers": [{"provider": "*", "secret": {"insecureSkipVerify": "true"}}],
  *    "api": [{"path": "/apis/forklift.konveyor.io/", "method": "GET", "rate": 0.5,
  *             "fault": "429", "retry_after": 2, "count": 3}]}
  *
@@ -54,6 +58,13 @@ const char *lab_faults_vm_fail(const lab_faults *f, const char *plan, const char
 int lab_faults_vm_hang(const lab_faults *f, const char *plan, const char *vm, const char *step);
 /* The "wrong" object for a VM (borrowed), or NULL. */
 const cJSON *lab_faults_vm_wrong(const lab_faults *f, const char *plan, const char *vm);
+/* The "source" object for a VM (borrowed), or NULL: what happens to the
+ * source VM when the migration stops it ("snapshot": "add"/"remove",
+ * "stop_event": true). */
+const cJSON *lab_faults_vm_source(const lab_faults *f, const char *plan, const char *vm);
+/* The Secret keys and values the lab stores in a Provider's Secret instead
+ * of the client's (borrowed), or NULL. */
+const cJSON *lab_faults_provider_secret(const lab_faults *f, const char *provider);
 /* The message a Plan's Critical condition carries when it must never be
  * Ready, or NULL. */
 const char *lab_faults_plan_blocked(const lab_faults *f, const char *plan);

@@ -110,6 +110,28 @@ static void seed_text(lab_mtv *m, const char *group, const char *version, const 
     seed(m, kind(m, group, version, plural), parse(json), status ? parse(status) : NULL);
 }
 
+/* ClusterVersion "version": the OpenShift release the cluster reports
+ * (--openshift-version), completed in its history as a settled cluster's is. */
+static void seed_cluster_version(lab_mtv *m)
+{
+    const char *v = m->cfg.openshift_version ? m->cfg.openshift_version : "4.20.0";
+    int major = 4, minor = 20;
+    sscanf(v, "%d.%d", &major, &minor);
+    char spec[256], st[1024];
+    snprintf(spec, sizeof spec,
+             "{\"metadata\":{\"name\":\"version\"},\"spec\":{\"channel\":\"stable-%d.%d\","
+             "\"clusterID\":\"6d1fbe6a-4d3b-4b8c-9d7e-5a2f1c0b3e4d\"}}", major, minor);
+    snprintf(st, sizeof st,
+             "{\"desired\":{\"version\":\"%s\"},\"history\":[{\"state\":\"Completed\","
+             "\"version\":\"%s\",\"startedTime\":\"2026-01-01T00:00:00Z\","
+             "\"completionTime\":\"2026-01-01T00:30:00Z\"}],\"conditions\":[{\"type\":"
+             "\"Available\",\"status\":\"True\",\"lastTransitionTime\":\"2026-01-01T00:30:00Z\","
+             "\"message\":\"Done applying %s\"},{\"type\":\"Progressing\",\"status\":\"False\","
+             "\"lastTransitionTime\":\"2026-01-01T00:30:00Z\","
+             "\"message\":\"Cluster version is %s\"}]}", v, v, v, v);
+    seed_text(m, "config.openshift.io", "v1", "clusterversions", spec, st);
+}
+
 static void seed_cluster(lab_mtv *m)
 {
     char buf[2048];
@@ -164,16 +186,7 @@ static void seed_cluster(lab_mtv *m)
                  "\"volumeBindingMode\":\"Immediate\"}", os->storages[i].name);
         seed_text(m, "storage.k8s.io", "v1", "storageclasses", buf, NULL);
     }
-    seed_text(m, "config.openshift.io", "v1", "clusterversions",
-              "{\"metadata\":{\"name\":\"version\"},\"spec\":{\"channel\":\"stable-4.20\","
-              "\"clusterID\":\"6d1fbe6a-4d3b-4b8c-9d7e-5a2f1c0b3e4d\"}}",
-              "{\"desired\":{\"version\":\"4.20.0\"},\"history\":[{\"state\":\"Completed\","
-              "\"version\":\"4.20.0\",\"startedTime\":\"2026-01-01T00:00:00Z\","
-              "\"completionTime\":\"2026-01-01T00:30:00Z\"}],\"conditions\":[{\"type\":"
-              "\"Available\",\"status\":\"True\",\"lastTransitionTime\":\"2026-01-01T00:30:00Z\","
-              "\"message\":\"Done applying 4.20.0\"},{\"type\":\"Progressing\",\"status\":\"False\","
-              "\"lastTransitionTime\":\"2026-01-01T00:30:00Z\","
-              "\"message\":\"Cluster version is 4.20.0\"}]}");
+    seed_cluster_version(m);
     /* MTV itself */
     snprintf(buf, sizeof buf,
              "{\"metadata\":{\"name\":\"forklift-controller\",\"namespace\":\"%s\"},\"spec\":{"

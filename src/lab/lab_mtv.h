@@ -37,6 +37,7 @@ typedef struct lab_mtv_config {
     const char *ssh_target;     /* "HOST:PORT" the portforward subresource reaches; NULL = none */
     const char *ova_dir;        /* NULL = <state dir>/ova */
     const char *namespace;      /* NULL = "openshift-mtv" */
+    const char *openshift_version; /* the ClusterVersion's version; NULL = "4.20.0" */
     int write_providers;        /* write <state dir>/.providers.json */
 } lab_mtv_config;
 

@@ -23,6 +23,12 @@
 
 #define API "/ovirt-engine/api"
 
+typedef struct ovirt_event {
+    long id;
+    int code;
+    char *vm_id, *vm_name;
+} ovirt_event;
+
 struct lab_ovirt {
     const lab_source *src;
     lab_power *power;
@@ -31,6 +37,8 @@ struct lab_ovirt {
     pthread_mutex_t mu;
     strmap tokens;
     mtv_rand *rand;
+    ovirt_event *events;       /* the engine's audit log, oldest first (under mu) */
+    size_t nevents;
 };
 
 lab_ovirt *lab_ovirt_new(const lab_source *src, lab_power *power, lab_inv *inv,
@@ -57,6 +65,11 @@ void lab_ovirt_free(lab_ovirt *o)
     free(o->password);
     strmap_free(&o->tokens);
     rand_free(o->rand);
+    for (size_t i = 0; i < o->nevents; i++) {
+        free(o->events[i].vm_id);
+        free(o->events[i].vm_name);
+    }
+    free(o->events);
     pthread_mutex_destroy(&o->mu);
     free(o);
 }
@@ -658,6 +671,57 @@ static const lab_vm *find_vm(lab_ovirt *o, const char *id)
     return NULL;
 }
 
+void lab_ovirt_event(lab_ovirt *o, const char *vm_id, const char *vm_name, int code)
+{
+    pthread_mutex_lock(&o->mu);
+    ovirt_event *grown = realloc(o->events, (o->nevents + 1) * sizeof *grown);
+    if (!grown)
+        abort();
+    o->events = grown;
+    ovirt_event *e = &o->events[o->nevents++];
+    e->id = 16000 + (long)o->nevents;
+    e->code = code;
+    e->vm_id = strdup(vm_id ? vm_id : "");
+    e->vm_name = strdup(vm_name ? vm_name : "");
+    if (!e->vm_id || !e->vm_name)
+        abort();
+    pthread_mutex_unlock(&o->mu);
+}
+
+/* The events a search selects: "Vms.id = ID" (the validator's) or all. */
+static void write_events(lab_ovirt *o, xw *x, const char *search)
+{
+    char want[128] = "";
+    const char *p = search ? strstr(search, "Vms.id") : NULL;
+    if (p) {
+        p += 6;
+        p += strspn(p, " =");
+        snprintf(want, sizeof want, "%.*s", (int)strcspn(p, " "), p);
+    }
+    pthread_mutex_lock(&o->mu);
+    for (size_t i = o->nevents; i-- > 0;) { /* newest first, as the engine lists them */
+        const ovirt_event *e = &o->events[i];
+        if (*want && strcmp(want, e->vm_id))
+            continue;
+        char id[32];
+        snprintf(id, sizeof id, "%ld", e->id);
+        open_res(x, "event", "events", id);
+        if (e->code == LAB_OVIRT_USER_STOP_VM)
+            text(x, "description", "VM %s powered off by admin@internal-authz (Host: host1).",
+                 e->vm_name);
+        else
+            text(x, "description", "VM %s: event %d.", e->vm_name, e->code);
+        text(x, "code", "%d", e->code);
+        text(x, "custom_id", "-1");
+        text(x, "flood_rate", "30");
+        text(x, "origin", "oVirt");
+        text(x, "severity", "normal");
+        ref(x, "vm", "vms", e->vm_id);
+        close_el(x);
+    }
+    pthread_mutex_unlock(&o->mu);
+}
+
 /* search=name=X (a pattern, as the engine's search does with *) */
 static int search_ok(const char *search, const char *name)
 {
@@ -844,6 +908,7 @@ void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp)
             close_el(&x);
     } else if (!strcmp(parts[0], "events") && n == 1) {
         open_el(&x, "events");
+        write_events(o, &x, lab_req_query(req, "search"));
         close_el(&x);
     } else {
         found = 0;

@@ -9,6 +9,7 @@
  *   POST /ovirt-engine/api/vms/ID/start|stop|shutdown
  *   GET  /ovirt-engine/api/disks[/ID], storagedomains[/ID], networks[/ID],
  *        vnicprofiles[/ID], templates, clusters, datacenters, hosts, events
+ *        (newest first; "search=Vms.id = ID" selects one VM's)
  *
  * Documents follow the element structure of the real recorded responses
  * (shared/reference/provider-samples/ovirt) with the world's oVirt VMs;
@@ -33,5 +34,10 @@ lab_ovirt *lab_ovirt_new(const lab_source *src, lab_power *power, lab_inv *inv,
                          const char *user, const char *password);
 void lab_ovirt_free(lab_ovirt *o);
 void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp);
+
+/* The engine's code for "VM powered off by a user" (a forced stop). */
+#define LAB_OVIRT_USER_STOP_VM 33
+/* Appends an event about a VM to the engine's log (thread-safe). */
+void lab_ovirt_event(lab_ovirt *o, const char *vm_id, const char *vm_name, int code);
 
 #endif

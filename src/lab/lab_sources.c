@@ -58,6 +58,32 @@ static int power_world(void *ud, const cJSON *provider, const lab_vm *vm, int on
     return 0;
 }
 
+/* A "source" fault: a snapshot taken or removed on vcsim behind the
+ * migration's back, or a USER_STOP_VM event in the oVirt engine's log. */
+static int touch_source(void *ud, const cJSON *provider, const lab_vm *vm, const cJSON *fault,
+                        mtv_err *err)
+{
+    lab_sources *s = ud;
+    const cJSON *spec = cJSON_GetObjectItem(provider, "spec");
+    int t = lab_src_type_parse(cJSON_GetStringValue(cJSON_GetObjectItem(spec, "type")));
+    const char *snap = cJSON_GetStringValue(cJSON_GetObjectItem(fault, "snapshot"));
+    if (snap) {
+        if (t != LAB_SRC_VSPHERE || !s->vsphere)
+            return mtv_err_set(err, MTV_EXIT_USAGE, "a \"snapshot\" source fault needs a vSphere "
+                                                    "provider served from vcsim (--vsphere)");
+        if (lab_vsphere_snapshot(s->vsphere, cJSON_GetStringValue(cJSON_GetObjectItem(spec, "url")),
+                                 vm->id, !strcmp(snap, "add"), err) < 0)
+            return -1;
+    }
+    if (cJSON_IsTrue(cJSON_GetObjectItem(fault, "stop_event"))) {
+        if (t != LAB_SRC_OVIRT || !s->ovirt)
+            return mtv_err_set(err, MTV_EXIT_USAGE, "a \"stop_event\" source fault needs an oVirt "
+                                                    "provider");
+        lab_ovirt_event(s->ovirt, vm->id, vm->name, LAB_OVIRT_USER_STOP_VM);
+    }
+    return 0;
+}
+
 static void fault_filter(void *ud, lab_req *req, lab_resp *resp)
 {
     lab_faults_api(ud, req, resp);
@@ -118,6 +144,8 @@ void lab_sources_wire(lab_sources *s, lab_ctl_config *cc)
     cc->source_ud = s;
     cc->power = power_world;
     cc->power_ud = s;
+    cc->touch = touch_source;
+    cc->touch_ud = s;
     if (s->vsphere) {
         cc->collect = collect_vsphere;
         cc->collect_ud = s;

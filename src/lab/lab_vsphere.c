@@ -388,7 +388,10 @@ static int wait_task(session *s, const char *task, mtv_err *err)
     return -1;
 }
 
-int lab_vsphere_power(lab_vsphere *v, const char *url, const char *moref, int on, mtv_err *err)
+/* A session on url with the credentials of its last successful collect;
+ * *c holds them until the caller has closed the session (cred_free). */
+static int open_remembered(lab_vsphere *v, const char *url, const char *what, session *s,
+                           cred *cr, mtv_err *err)
 {
     pthread_mutex_lock(&v->mu);
     cred c = {0};
@@ -401,29 +404,98 @@ int lab_vsphere_power(lab_vsphere *v, const char *url, const char *moref, int on
             c.insecure = v->creds[i].insecure;
         }
     pthread_mutex_unlock(&v->mu);
-    if (!c.url) {
-        mtv_err_set(err, MTV_EXIT_ENV, "vSphere %s: no successful login to power %s with", url,
-                    moref);
-        return -1;
-    }
+    if (!c.url)
+        return mtv_err_set(err, MTV_EXIT_ENV, "vSphere %s: no successful login to %s with", url,
+                           what);
     lab_vsphere_login l = {.url = c.url, .user = c.user, .password = c.password,
                            .cacert = c.cacert, .insecure = c.insecure};
-    session s;
-    int rc = session_open(&s, v, &l, err);
-    if (rc == 0) {
-        strbuf call = STRBUF_INIT;
-        const char *op = on ? "PowerOnVM_Task" : "PowerOffVM_Task";
-        sb_addf(&call, "<%s xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">", op);
-        esc(&call, moref);
-        sb_addf(&call, "</_this></%s>", op);
-        char *task = NULL;
-        rc = soap_ref(&s, call.buf, &task, err);
-        sb_release(&call);
-        if (rc == 0)
-            rc = wait_task(&s, task, err);
-        free(task);
-        session_close(&s);
+    *cr = c;
+    if (session_open(s, v, &l, err) < 0) {
+        cred_free(cr);
+        return -1;
     }
+    return 0;
+}
+
+/* Calls method on _this (type, moref) with extra arguments and waits for
+ * the task it returns. */
+static int run_task(session *s, const char *method, const char *type, const char *moref,
+                    const char *args, mtv_err *err)
+{
+    strbuf call = STRBUF_INIT;
+    sb_addf(&call, "<%s xmlns=\"urn:vim25\"><_this type=\"%s\">", method, type);
+    esc(&call, moref);
+    sb_addf(&call, "</_this>%s</%s>", args ? args : "", method);
+    char *task = NULL;
+    int rc = soap_ref(s, call.buf, &task, err);
+    sb_release(&call);
+    if (rc == 0)
+        rc = wait_task(s, task, err);
+    free(task);
+    return rc;
+}
+
+int lab_vsphere_power(lab_vsphere *v, const char *url, const char *moref, int on, mtv_err *err)
+{
+    session s;
+    cred c;
+    if (open_remembered(v, url, "power a VM", &s, &c, err) < 0)
+        return -1;
+    int rc = run_task(&s, on ? "PowerOnVM_Task" : "PowerOffVM_Task", "VirtualMachine", moref,
+                      NULL, err);
+    session_close(&s);
+    cred_free(&c);
+    return rc;
+}
+
+/* The VM's current snapshot (a moref, caller frees), or NULL when it has none. */
+static char *current_snapshot(session *s, const char *moref, mtv_err *err)
+{
+    strbuf call = STRBUF_INIT;
+    sb_addf(&call, "<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this "
+                   "type=\"PropertyCollector\">%s</_this><specSet><propSet><type>VirtualMachine"
+                   "</type><pathSet>snapshot.currentSnapshot</pathSet></propSet><objectSet><obj "
+                   "type=\"VirtualMachine\">", s->pc);
+    esc(&call, moref);
+    sb_adds(&call, "</obj></objectSet></specSet><options/></RetrievePropertiesEx>");
+    xmlDoc *d;
+    xmlNode *ret;
+    int rc = soap(s, call.buf, &d, &ret, err);
+    sb_release(&call);
+    if (rc < 0)
+        return NULL;
+    xmlNode *val = vsx_path(ret, "objects/propSet/val");
+    char *snap = val ? vsx_text(val) : NULL;
+    xmlFreeDoc(d);
+    if (snap && !*snap) {
+        free(snap);
+        snap = NULL;
+    }
+    return snap;
+}
+
+int lab_vsphere_snapshot(lab_vsphere *v, const char *url, const char *moref, int add,
+                         mtv_err *err)
+{
+    session s;
+    cred c;
+    if (open_remembered(v, url, add ? "snapshot a VM" : "remove a VM's snapshot", &s, &c, err) < 0)
+        return -1;
+    int rc;
+    if (add) {
+        rc = run_task(&s, "CreateSnapshot_Task", "VirtualMachine", moref,
+                      "<name>lab-fault</name><description>taken by the lab during the migration"
+                      "</description><memory>false</memory><quiesce>false</quiesce>", err);
+    } else {
+        mtv_err_clear(err);
+        char *snap = current_snapshot(&s, moref, err);
+        rc = snap ? run_task(&s, "RemoveSnapshot_Task", "VirtualMachineSnapshot", snap,
+                             "<removeChildren>false</removeChildren>", err)
+             : err->msg[0] ? -1
+                            : mtv_err_set(err, MTV_EXIT_ENV, "VM %s has no snapshot to remove", moref);
+        free(snap);
+    }
+    session_close(&s);
     cred_free(&c);
     return rc;
 }

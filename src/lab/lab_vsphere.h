@@ -45,4 +45,9 @@ int lab_vsphere_collect(lab_vsphere *v, const lab_vsphere_login *login, lab_sour
 /* Powers the VM with this moref on or off and waits for the task. */
 int lab_vsphere_power(lab_vsphere *v, const char *url, const char *moref, int on, mtv_err *err);
 
+/* Takes a snapshot of the VM ("lab-fault", add) or removes its current
+ * one, and waits for the task: the "snapshot" source fault. */
+int lab_vsphere_snapshot(lab_vsphere *v, const char *url, const char *moref, int add,
+                         mtv_err *err);
+
 #endif

@@ -4,7 +4,9 @@
  * playbook, the in-flight limit, cancel and a deleted Migration, an
  * OpenShift source, a deleted OVA Provider's finalizer, and every VM/plan fault kind of the faults file
  * (failing and hanging steps, a never-Ready plan, each wrong field of a
- * created VM). */
+ * created VM, the source-side faults: a rewritten Provider Secret and a
+ * USER_STOP_VM event in the oVirt engine's log), and the serial a vSphere
+ * VM gets on OpenShift 4.20. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -530,6 +532,99 @@ Test(lab_ctl, fault_wrong_created_vm)
     cr_assert_str_eq(cJSON_GetStringValue(labtest_path(vmi, "status.nodeName")), "worker-2");
     cJSON_Delete(vmi);
     cJSON_Delete(vm);
+}
+
+Test(lab_ctl, fault_dropped_disk_link_by_mac_and_vmware_serial)
+{
+    labtest_start(&lab, &(labtest_opts){
+                            .faults_json = "{\"vms\":[{\"vm\":\"mtv-win2019-3disks\",\"wrong\":{"
+                                           "\"disks\":2,\"link\":{\"00:50:56:AA:00:03\":"
+                                           "\"down\"}}},{\"vm\":\"mtv-tests-rhel8\","
+                                           "\"wrong\":{\"link\":{\"02:00:00:00:00:01\":"
+                                           "\"down\"}}}]}"});
+    labtest_sources(&lab);
+    plan("drop", "vsphere", "[{\"name\":\"mtv-win2019-3disks\"},{\"name\":\"mtv-tests-rhel8\"}]",
+         NULL);
+    cJSON_Delete(labtest_wait_cond(&lab, FK "plans", NS, "drop", "Ready", 5000));
+    migrate("drop", NULL);
+    cJSON_Delete(labtest_wait_cond(&lab, FK "plans", NS, "drop", "Succeeded", 20000));
+    cJSON *vm = labtest_get(&lab, "kubevirt.io/v1/virtualmachines", "target-drop",
+                            "mtv-win2019-3disks");
+    cr_assert_not_null(vm);
+    cr_assert_eq(cJSON_GetArraySize(labtest_path(vm, "spec.template.spec.domain.devices.disks")), 2,
+                 "three source disks, two kept");
+    const cJSON *ifc = labtest_path(vm, "spec.template.spec.domain.devices.interfaces.0");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(ifc, "macAddress")), "00:50:56:aa:00:03");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(ifc, "state")), "down",
+                     "the NIC named by its MAC (in any case) is down");
+    cJSON *other = labtest_get(&lab, "kubevirt.io/v1/virtualmachines", "target-drop",
+                               "mtv-tests-rhel8");
+    cr_assert_not_null(other);
+    cr_assert_null(labtest_path(other, "spec.template.spec.domain.devices.interfaces.0.state"),
+                   "a MAC the VM does not have changes none of its NICs");
+    cr_assert_eq(cJSON_GetArraySize(labtest_path(other, "spec.template.spec.domain.devices.disks")),
+                 1, "no disk fault: every disk");
+    cJSON_Delete(other);
+    /* the lab's ClusterVersion says 4.20.0: VMware's serial form of the uuid */
+    const char *serial = cJSON_GetStringValue(
+        labtest_path(vm, "spec.template.spec.domain.firmware.serial"));
+    cr_assert_not_null(serial);
+    cr_assert_eq(strncmp(serial, "VMware-", 7), 0, "%s", serial);
+    cr_assert_eq(strlen(serial), strlen("VMware-") + 8 * 3 - 1 + 1 + 8 * 3 - 1, "%s", serial);
+    cr_assert_eq(serial[7 + 23], '-', "%s", serial);
+    cJSON_Delete(vm);
+}
+
+Test(lab_ctl, fault_provider_secret_and_ovirt_stop_event)
+{
+    labtest_start(&lab, &(labtest_opts){
+                            .faults_json = "{\"vms\":[{\"vm\":\"mtv-tests-rhel8\",\"source\":"
+                                           "{\"stop_event\":true}}],\"providers\":[{\"provider\":"
+                                           "\"rh?\",\"secret\":{\"insecureSkipVerify\":\"true\"}}]}"});
+    labtest_sources(&lab);
+    cJSON *p = labtest_wait_cond(&lab, FK "providers", NS, "rhv", "ConnectionInsecure", 5000);
+    cJSON_Delete(p);
+    cJSON *sec = labtest_get(&lab, "v1/secrets", NS, "rhv");
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(sec, "data.insecureSkipVerify")), "dHJ1ZQ==",
+                     "the lab stores \"true\" whatever the client wrote");
+    cr_assert_not_null(labtest_path(sec, "data.password"), "other keys are kept");
+    cJSON_Delete(sec);
+    sec = labtest_get(&lab, "v1/secrets", NS, "vs");
+    cr_assert_null(labtest_path(sec, "data.insecureSkipVerify"), "the pattern spares vsphere");
+    cJSON_Delete(sec);
+
+    char auth[512];
+    strbuf cred = STRBUF_INIT, b = STRBUF_INIT;
+    sb_addf(&cred, "%s:%s", lab_mtv_user(lab.mtv, LAB_SRC_OVIRT),
+            lab_mtv_password(lab.mtv, LAB_SRC_OVIRT));
+    b64_encode(&b, cred.buf, cred.len);
+    snprintf(auth, sizeof auth, "Authorization: Basic %s", b.buf);
+    sb_release(&cred);
+    sb_release(&b);
+    const char *const hdrs[] = {auth, "Accept: application/xml", NULL};
+    labtest_reply r = labtest_http_headers(&lab, "GET", "/ovirt-engine/api/events", NULL, hdrs);
+    cr_assert_eq(r.code, 200);
+    cr_assert_null(strstr(r.body.buf, "<code>33</code>"), "no event before the migration");
+    labtest_reply_free(&r);
+
+    plan("stop", "rhv", "[{\"name\":\"mtv-tests-rhel8\"}]", NULL);
+    cJSON_Delete(labtest_wait_cond(&lab, FK "plans", NS, "stop", "Ready", 5000));
+    migrate("stop", NULL);
+    p = labtest_wait_cond(&lab, FK "plans", NS, "stop", "Succeeded", 20000);
+    char path[256];
+    snprintf(path, sizeof path, "/ovirt-engine/api/events?search=Vms.id%%20%%3D%%20%s",
+             vm_field(p, 0, "id"));
+    cJSON_Delete(p);
+    r = labtest_http_headers(&lab, "GET", path, NULL, hdrs);
+    cr_assert_eq(r.code, 200);
+    cr_assert(strstr(r.body.buf, "<code>33</code>"), "%s", r.body.buf);
+    cr_assert(strstr(r.body.buf, "VM mtv-tests-rhel8 powered off"), "%s", r.body.buf);
+    labtest_reply_free(&r);
+    r = labtest_http_headers(&lab, "GET",
+                             "/ovirt-engine/api/events?search=Vms.id%20%3D%20no-such-vm", NULL, hdrs);
+    cr_assert_eq(r.code, 200);
+    cr_assert_null(strstr(r.body.buf, "<event "), "the search selects one VM's: %s", r.body.buf);
+    labtest_reply_free(&r);
 }
 
 Test(lab_ctl, openshift_source_vm_migrates_with_its_pvc_names)

@@ -104,7 +104,8 @@ Test(lab_faults, file_errors_name_the_position_and_key)
     expect_bad("{\"vms\": [{\"vm\": \"a\",\n  \"fail_at\": \"Copy\"}]}",
                "faults.json:2:3: vms/0/fail_at: \"Copy\" is not a pipeline step");
     expect_bad("{\"vms\": [{\"fail_at\": \"DiskTransfer\"}]}", "vms/0: missing \"vm\"");
-    expect_bad("{\"vms\": [{\"vm\": \"a\"}]}", "needs \"fail_at\", \"hang_at\" or \"wrong\"");
+    expect_bad("{\"vms\": [{\"vm\": \"a\"}]}",
+               "needs \"fail_at\", \"hang_at\", \"wrong\" or \"source\"");
     expect_bad("{\"vms\": [{\"vm\": \"a\", \"wrong\": {\"colour\": 1}}]}", "vms/0/wrong/colour");
     expect_bad("{\"vms\": [{\"vm\": \"a\", \"wrong\": {\"power\": \"dim\"}}]}",
                "vms/0/wrong/power: \"dim\" is not one of on|off");
@@ -115,7 +116,21 @@ Test(lab_faults, file_errors_name_the_position_and_key)
     expect_bad("{\"vms\": [{\"vm\": \"a\", \"wrong\": {\"serial\": 7}}]}",
                "vms/0/wrong/serial: expected a non-empty string, got number");
     expect_bad("{\"vms\": [{\"vm\": \"a\", \"wrong\": {\"link\": 1}}]}",
-               "vms/0/wrong/link: expected one of up|down, got number");
+               "vms/0/wrong/link: expected \"up\" or \"down\", got number");
+    expect_bad("{\"vms\": [{\"vm\": \"a\", \"wrong\": {\"link\": {\"00:50:56:aa:00:01\": \"off\"}}}]}",
+               "vms/0/wrong/link/00:50:56:aa:00:01: expected \"up\" or \"down\", got off");
+    expect_bad("{\"vms\": [{\"vm\": \"a\", \"wrong\": {\"disks\": 1.5}}]}",
+               "vms/0/wrong/disks: expected a whole number of disks");
+    expect_bad("{\"vms\": [{\"vm\": \"a\", \"source\": {\"snapshot\": \"revert\"}}]}",
+               "vms/0/source/snapshot: expected \"add\" or \"remove\"");
+    expect_bad("{\"vms\": [{\"vm\": \"a\", \"source\": {\"stop_event\": 33}}]}",
+               "vms/0/source/stop_event: expected true or false, got number");
+    expect_bad("{\"vms\": [{\"vm\": \"a\", \"source\": {\"reboot\": true}}]}",
+               "vms/0/source/reboot: unknown key");
+    expect_bad("{\"providers\": [{\"provider\": \"p\"}]}",
+               "providers/0/secret: expected an object of Secret keys");
+    expect_bad("{\"providers\": [{\"provider\": \"p\", \"secret\": {\"insecureSkipVerify\": true}}]}",
+               "providers/0/secret/insecureSkipVerify: expected a string, got boolean");
     expect_bad("{\"api\": [{\"fault\": \"404\"}]}", "api/0/fault: expected one of");
     expect_bad("{\"api\": [{\"fault\": \"500\", \"rate\": 2}]}", "api/0/rate");
     expect_bad("{\"plans\": [{\"plan\": \"p\"}]}", "plans/0: missing \"never_ready\"");
@@ -130,5 +145,17 @@ Test(lab_faults, file_errors_name_the_position_and_key)
     cr_assert(!lab_faults_vm_hang(f, "p12", "web-01", "Cutover"), "the plan pattern filters");
     cr_assert(!lab_faults_vm_hang(f, "p1", "db-01", "Cutover"));
     cr_assert_null(lab_faults_vm_fail(f, "p1", "web-01", "Cutover"));
+    lab_faults_free(f);
+    cr_assert_eq(lab_faults_parse(&f, "f", "{\"vms\": [{\"vm\": \"db\", \"source\": {\"snapshot\": "
+                                           "\"remove\"}}], \"providers\": [{\"provider\": \"src-*\", "
+                                           "\"secret\": {\"insecureSkipVerify\": \"false\"}}]}", &err),
+                 0, "%s", err.msg);
+    const cJSON *src = lab_faults_vm_source(f, "any", "db");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(src, "snapshot")), "remove");
+    cr_assert_null(lab_faults_vm_source(f, "any", "web"));
+    cr_assert_null(lab_faults_vm_wrong(f, "any", "db"), "a source fault is not a wrong VM");
+    const cJSON *sec = lab_faults_provider_secret(f, "src-vsphere");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(sec, "insecureSkipVerify")), "false");
+    cr_assert_null(lab_faults_provider_secret(f, "host"));
     lab_faults_free(f);
 }

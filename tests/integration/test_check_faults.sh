@@ -11,9 +11,12 @@
 # message that names expected and actual values | extra run options | a jq
 # edit of the scenario (the power row expects "off" and gets a running VM:
 # a VM that is off has no VMI, so agent and node placement would fail too).
-# Checks the lab cannot reach from OpenStack (vSphere-only: static IPs, NIC
-# names, disconnected NIC, snapshots, serial, boot; oVirt: forced power-off;
-# add_disks and xfs_check scenarios) are proven in tests/unit/test_checks.c.
+# The source-side checks (vSphere serial, boot configuration, disconnected
+# NIC, snapshots; oVirt forced power-off; the add_disks disk count; the
+# Provider Secret's TLS setting) have their rows in
+# test_check_faults_source.sh (oVirt, and vSphere from vcsim). The guest-side
+# checks this lab's sshd cannot answer (static IPs, NIC names, xfs_check
+# output) are proven in tests/unit/test_checks.c.
 set -euo pipefail
 
 : "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"

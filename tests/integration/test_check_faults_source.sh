@@ -149,6 +149,7 @@ vsphere|check_serial_preservation|$W"wrong": {"serial": "not-the-uuid"}}]}|(Open
 vsphere|check_serial_preservation|$W"wrong": {"serial": "VMware-00 11"}}]}|(OpenShift 4.19.7), got "VMware-00 11"|--openshift-version 4.19.7||
 vsphere|check_boot_configuration|$W"wrong": {"firmware": "bios"}}]}|boot_firmware: expected efi, got bios|||
 vsphere|check_boot_configuration|$W"wrong": {"secure_boot": true}}]}|secure_boot: expected false, got true|||
+vsphere|check_boot_configuration|$W"wrong": {"tpm": true}}]}|tpm_present: expected false, got true|||
 vsphere|check_disconnected_nic_state|$W"wrong": {"link": {"$mac2": "down"}}}]}|the added NIC $mac2: expected link up, got down|||.params.virtual_machines[0] += {add_nic: true, add_nic_start_connected: true}
 vsphere|verify_vm_disk_count check_storage|$W"wrong": {"disks": 2}}]}|expected 3 disks (1 + 2 added), got 2|||.params.virtual_machines[0].add_disks = [{size_gb: 1}, {size_gb: 1}] | del(.params.pvc_name_template, .params.pvc_name_template_use_generate_name)
 vsphere|check_snapshots|$W"source": {"snapshot": "add"}}]}|expected 1 snapshots (as before the migration), got 2|||

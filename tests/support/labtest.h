@@ -21,6 +21,7 @@ typedef struct labtest_opts {
     double speed;               /* 0 = 1000 */
     const char *ssh_target;
     const char *vsphere_url;
+    const char *openshift_version; /* NULL = the lab's default */
 } labtest_opts;
 
 typedef struct labtest {

@@ -575,6 +575,29 @@ Test(lab_ctl, fault_dropped_disk_link_by_mac_and_vmware_serial)
     cJSON_Delete(vm);
 }
 
+Test(lab_ctl, openshift_4_19_serial_is_the_uuid)
+{
+    labtest_start(&lab, &(labtest_opts){.openshift_version = "4.19.7"});
+    cJSON *cv = labtest_get(&lab, "config.openshift.io/v1/clusterversions", NULL, "version");
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(cv, "status.desired.version")), "4.19.7");
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(cv, "status.history.0.version")), "4.19.7");
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(cv, "spec.channel")), "stable-4.19");
+    cJSON_Delete(cv);
+    labtest_sources(&lab);
+    plan("old", "vsphere", "[{\"name\":\"mtv-tests-rhel8\"}]", NULL);
+    cJSON_Delete(labtest_wait_cond(&lab, FK "plans", NS, "old", "Ready", 5000));
+    migrate("old", NULL);
+    cJSON_Delete(labtest_wait_cond(&lab, FK "plans", NS, "old", "Succeeded", 20000));
+    cJSON *vm = labtest_get(&lab, "kubevirt.io/v1/virtualmachines", "target-old", "mtv-tests-rhel8");
+    const char *serial = cJSON_GetStringValue(
+        labtest_path(vm, "spec.template.spec.domain.firmware.serial"));
+    cr_assert_not_null(serial);
+    cr_assert_eq(strlen(serial), 36, "a plain uuid before 4.20: %s", serial);
+    cr_assert_eq(serial[8], '-', "%s", serial);
+    cr_assert_neq(strncmp(serial, "VMware-", 7), 0, "%s", serial);
+    cJSON_Delete(vm);
+}
+
 Test(lab_ctl, fault_provider_secret_and_ovirt_stop_event)
 {
     labtest_start(&lab, &(labtest_opts){

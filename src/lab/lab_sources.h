@@ -38,7 +38,8 @@ typedef struct lab_sources lab_sources;
 int lab_sources_attach(const lab_sources_config *cfg, lab_sources **out, mtv_err *err);
 /* After the server started: writes the OVA files. */
 int lab_sources_start(lab_sources *s, mtv_err *err);
-/* Gives the controller the source, vSphere collect and power callbacks. */
+/* Gives the controller the source, vSphere collect, power and source-fault
+ * ("source" in the faults file) callbacks. */
 void lab_sources_wire(lab_sources *s, lab_ctl_config *cc);
 void lab_sources_stop(lab_sources *s);
 void lab_sources_free(lab_sources *s);

@@ -198,7 +198,8 @@ jq -e '.spec.runStrategy == "Always" and (.spec.template.metadata.labels | .app 
    and .spec.template.spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight == 50' \
    <<<"$vm" >/dev/null || fail "VM spec: $(jq -c .spec <<<"$vm")"
 jq -e '.spec.template.spec.domain | .cpu.sockets == 2 and .cpu.cores == 2 and .memory.guest == "8192Mi"
-   and .firmware.bootloader.efi.secureBoot == false and (.firmware.serial|length==36)
+   and .firmware.bootloader.efi.secureBoot == false
+   and (.firmware.serial|startswith("VMware-") and length==54)
    and ([.cpu.features[] | .name + "=" + .policy] == ["vmx=disable","svm=disable"])
    and ([.devices.interfaces[] | .macAddress] == ["00:50:56:aa:00:03","00:50:56:aa:00:04"])
    and (.devices.interfaces[0].masquerade != null) and (.devices.interfaces[1].bridge != null)' <<<"$vm" >/dev/null \

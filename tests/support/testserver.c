@@ -65,6 +65,10 @@ struct ts_server {
     size_t nreqs, cap;
     atomic_int stopping;
     upgrade *upgrades;
+    /* held across MHD_stop_daemon: a late upgrade thread must not hand its
+     * handle back to a daemon that is being (or has been) torn down */
+    pthread_mutex_t mhd_lock;
+    int mhd_gone;
 };
 
 typedef struct conn_ctx {
@@ -389,10 +393,13 @@ static void *upgrade_main(void *arg)
 {
     upgrade *u = arg;
     u->fn(u->ud, u->fd, u->extra.buf ? u->extra.buf : "", u->extra.len);
+    pthread_mutex_lock(&u->s->mhd_lock);
     pthread_mutex_lock(&u->lock);
     u->closed = 1;
-    MHD_upgrade_action(u->urh, MHD_UPGRADE_ACTION_CLOSE);
+    if (!u->s->mhd_gone)
+        MHD_upgrade_action(u->urh, MHD_UPGRADE_ACTION_CLOSE);
     pthread_mutex_unlock(&u->lock);
+    pthread_mutex_unlock(&u->s->mhd_lock);
     return NULL;
 }
 
@@ -604,6 +611,7 @@ ts_server *ts_start(int flags)
     if (!s)
         abort();
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->mhd_lock, NULL);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
@@ -647,8 +655,12 @@ void ts_stop(ts_server *s)
         return;
     atomic_store(&s->stopping, 1);
     stop_upgrades(s);
+    pthread_mutex_lock(&s->mhd_lock);
     MHD_stop_daemon(s->d);
-    /* an upgrade that was completing while we stopped started its thread late */
+    s->mhd_gone = 1;
+    pthread_mutex_unlock(&s->mhd_lock);
+    /* an upgrade that was completing while we stopped started its thread late;
+     * the daemon closed its handle itself */
     stop_upgrades(s);
     free_upgrades(s);
     for (route *r = s->routes; r;) {
@@ -683,6 +695,7 @@ void ts_stop(ts_server *s)
     free(s->cert_pem);
     free(s->key_pem);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->mhd_lock);
     free(s);
 }
 

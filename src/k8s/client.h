@@ -26,6 +26,7 @@
 #define MTV_K8S_CLIENT_H
 
 #include <cjson/cJSON.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "k8s/kubeconfig.h"
@@ -118,6 +119,8 @@ typedef struct k8s_watch_opts {
     const char *field_selector;      /* e.g. "metadata.name=p1" */
     const char *resource_version;    /* NULL: list first and deliver current objects as ADDED */
     int64_t timeout_ms;              /* overall; 0 = none */
+    atomic_int *cancel;              /* borrowed, may be NULL: once non-zero the watch stops at
+                                        once (the open stream too), failing "cancelled" */
 } k8s_watch_opts;
 
 /* Watches with bookmarks; a dropped stream resumes from the last seen
@@ -137,6 +140,12 @@ typedef void (*k8s_describe_fn)(void *ud, const cJSON *obj, strbuf *out);
 int k8s_wait_for(k8s_client *c, const k8s_kind *k, const char *ns, const char *name,
                  k8s_pred_fn pred, k8s_describe_fn describe, void *ud, int64_t timeout_ms,
                  mtv_err *err);
+/* The same wait, given up at once (-1, "cancelled: ...", exit class 3) when
+ * *cancel becomes non-zero, e.g. the run's cancel flag on SIGINT. cancel may
+ * be NULL. */
+int k8s_wait_for_cancel(k8s_client *c, const k8s_kind *k, const char *ns, const char *name,
+                        k8s_pred_fn pred, k8s_describe_fn describe, void *ud, int64_t timeout_ms,
+                        atomic_int *cancel, mtv_err *err);
 
 /* Helpers over objects. */
 const char *k8s_obj_str(const cJSON *obj, const char *dotted_path);   /* "metadata.name" */

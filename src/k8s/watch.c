@@ -13,7 +13,8 @@
  * Time comes only from the transport's clock and every watch request has a
  * fixed shape (timeoutSeconds is a constant, never the time left), so a
  * recorded wait replays request for request: a one-hour wait on a virtual
- * clock takes the recorded branches in milliseconds.
+ * clock takes the recorded branches in milliseconds. A cancel flag (the
+ * run's, on SIGINT) stops the loop and its open stream at once.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,6 +232,11 @@ static int watch_run(k8s_client *c, const k8s_kind *k, const char *ns, const k8s
     describe_selectors(&what, o);
     int need_list = w.rv == NULL, failures = 0, rc = -1;
     for (;;) {
+        if (o->cancel && atomic_load(o->cancel)) {
+            mtv_err_set(err, MTV_EXIT_ENV, "cancelled: the run is being interrupted (watching %s)",
+                        what.buf);
+            break;
+        }
         if (deadline_near(clk, dl)) {
             *timed_out = 1;
             strbuf d = STRBUF_INIT;
@@ -251,6 +257,7 @@ static int watch_run(k8s_client *c, const k8s_kind *k, const char *ns, const k8s
         }
         http_request req;
         watch_request(c, &req, path.buf, o, w.rv, clk, dl);
+        req.cancel = o->cancel;
         w.events = 0;
         w.gone = w.broken = 0;
         sb_reset(&w.problem);
@@ -264,6 +271,10 @@ static int watch_run(k8s_client *c, const k8s_kind *k, const char *ns, const k8s
         if (w.stop) {
             http_response_free(&resp);
             break;
+        }
+        if (o->cancel && atomic_load(o->cancel)) {
+            http_response_free(&resp);
+            continue;   /* the check at the top says so */
         }
         int resumable = 1;
         if (src < 0) {
@@ -398,11 +409,18 @@ int k8s_wait_for(k8s_client *c, const k8s_kind *k, const char *ns, const char *n
                  k8s_pred_fn pred, k8s_describe_fn describe, void *ud, int64_t timeout_ms,
                  mtv_err *err)
 {
+    return k8s_wait_for_cancel(c, k, ns, name, pred, describe, ud, timeout_ms, NULL, err);
+}
+
+int k8s_wait_for_cancel(k8s_client *c, const k8s_kind *k, const char *ns, const char *name,
+                        k8s_pred_fn pred, k8s_describe_fn describe, void *ud, int64_t timeout_ms,
+                        atomic_int *cancel, mtv_err *err)
+{
     ns = k8s_effective_ns(c, k, ns, NULL);
     strbuf sel = STRBUF_INIT, what = STRBUF_INIT;
     sb_addf(&sel, "metadata.name=%s", name);
     k8s_what(&what, k, ns, name);
-    k8s_watch_opts o = {.field_selector = sel.buf, .timeout_ms = timeout_ms};
+    k8s_watch_opts o = {.field_selector = sel.buf, .timeout_ms = timeout_ms, .cancel = cancel};
     wait_ctx w = {.name = name, .pred = pred, .describe = describe, .ud = ud};
     int timed_out = 0;
     int rc = watch_run(c, k, ns, &o, wait_for_event, NULL, &w, &timed_out, err);

@@ -102,6 +102,7 @@ static int attempt(connect_call *cc, int *permanent, mtv_err *err)
     guest_portforward_path(cc->vm, &path);
     http_request req;
     http_request_init(&req, ctx->cluster, "kubernetes", "GET", path.buf);
+    req.cancel = ctx->cancel;
     sb_release(&path);
     net_bytestream *bs = NULL;
     http_response resp = {0};
@@ -117,7 +118,8 @@ static int attempt(connect_call *cc, int *permanent, mtv_err *err)
         return -1;
     }
     http_response_free(&resp);
-    ssh_options so = {.clock = transport_clock(ctx->t), .timeout_ms = ctx->ssh_timeout_ms, .peer = cc->peer};
+    ssh_options so = {.clock = transport_clock(ctx->t), .timeout_ms = ctx->ssh_timeout_ms, .peer = cc->peer,
+                      .cancel = ctx->cancel};
     ssh_session *ssh = NULL;
     if (ssh_open(bs, &so, &ssh, err) < 0)
         return -1;
@@ -128,6 +130,15 @@ static int attempt(connect_call *cc, int *permanent, mtv_err *err)
     }
     cc->ssh = ssh;
     return 0;
+}
+
+/* 1 (err set) when the run is being interrupted. */
+static int cancelled(const guest_ctx *ctx, const char *peer, mtv_err *err)
+{
+    if (!ctx->cancel || !atomic_load(ctx->cancel))
+        return 0;
+    mtv_err_set(err, MTV_EXIT_ENV, "SSH %s: cancelled: the run is being interrupted", peer);
+    return 1;
 }
 
 static int connect_live(void *ud, const cJSON *request, cJSON **response, mtv_err *err)
@@ -142,8 +153,12 @@ static int connect_live(void *ud, const cJSON *request, cJSON **response, mtv_er
     clock_deadline dl = clock_deadline_in(clock, total);
     for (cc->attempts = 1;; cc->attempts++) {
         int permanent = 0;
+        if (cancelled(ctx, cc->peer, err))
+            return -1;
         if (attempt(cc, &permanent, err) == 0)
             break;
+        if (cancelled(ctx, cc->peer, err))
+            return -1;
         int64_t left = clock_deadline_left_ms(clock, dl);
         if (permanent || left <= 0) {
             if (cc->attempts > 1)
@@ -154,7 +169,10 @@ static int connect_live(void *ud, const cJSON *request, cJSON **response, mtv_er
         long wait = left < interval ? (long)left : interval;
         log_info("SSH %s not reachable yet (try %d): %s; trying again in %ld s", cc->peer, cc->attempts,
                  err->msg, (wait + 999) / 1000);
-        clock_sleep_ms(clock, wait);
+        if (clock_sleep_ms_cancel(clock, wait, ctx->cancel) < 0) {
+            cancelled(ctx, cc->peer, err);
+            return -1;
+        }
     }
     cJSON *r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "host_key_type", ssh_host_key_type(cc->ssh));

@@ -14,7 +14,7 @@
  * running yet (404, 400, 5xx), network faults, the tunnel closing, no SSH
  * server answering yet. It stops at once on what waiting cannot fix: the
  * token is refused (401, 403), TLS verification fails, or the guest refuses
- * the login.
+ * the login, or the cancel flag is set (the run is being interrupted).
  *
  * Recording: each connect and each command is one custom cassette entry of
  * kind "ssh", upstream "guest:NS/VM" (transport_custom): the request names the VM,
@@ -49,6 +49,8 @@ typedef struct guest_ctx {
     long retry_interval_ms;        /* between tries; 0 = 15 s */
     long command_timeout_ms;       /* default limit per command; 0 = 120 s */
     long ssh_timeout_ms;           /* SSH handshake and login per try; 0 = 30 s */
+    atomic_int *cancel;            /* borrowed, may be NULL: once non-zero, connecting and
+                                      commands stop at once ("cancelled: ...") */
 } guest_ctx;
 
 typedef struct guest_target {

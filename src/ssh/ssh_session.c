@@ -77,11 +77,16 @@ static int wait_io(ssh_session *s, clock_deadline dl, long limit_ms, const char 
     if (!pfd.events)
         pfd.events = POLLIN;
     for (;;) {
+        if (s->opt.cancel && atomic_load(s->opt.cancel))
+            return mtv_err_set(err, MTV_EXIT_ENV, "%s %s: cancelled: the run is being interrupted", what,
+                               s->peer);
         long left = left_ms(s, dl);
         if (left <= 0)
             return mtv_err_set(err, MTV_EXIT_ENV, "%s %s: no progress within %ld ms", what, s->peer,
                                limit_ms);
-        int rc = poll(&pfd, 1, (int)left);
+        /* with a cancel flag, wake up often enough to see it */
+        long slice = s->opt.cancel && left > CLOCK_CANCEL_POLL_MS ? CLOCK_CANCEL_POLL_MS : left;
+        int rc = poll(&pfd, 1, (int)slice);
         if (rc < 0 && errno == EINTR)
             continue;
         if (rc < 0)
@@ -89,6 +94,8 @@ static int wait_io(ssh_session *s, clock_deadline dl, long limit_ms, const char 
                                s->peer);
         if (rc > 0)
             return 0;
+        if (slice < left)
+            continue;
         /* poll waited all that was left: the deadline has passed, whatever the clock says */
         return mtv_err_set(err, MTV_EXIT_ENV, "%s %s: no progress within %ld ms", what, s->peer, limit_ms);
     }

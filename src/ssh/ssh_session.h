@@ -26,6 +26,8 @@
 #ifndef MTV_SSH_SESSION_H
 #define MTV_SSH_SESSION_H
 
+#include <stdatomic.h>
+
 #include "net/transport.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -43,6 +45,7 @@ typedef struct ssh_options {
     mtv_clock *clock;          /* required: every deadline is on it */
     long timeout_ms;           /* handshake, login, and each wait while closing; 0 = 30 s */
     const char *peer;          /* names the guest in messages ("ns/vm:22") */
+    atomic_int *cancel;        /* borrowed, may be NULL: once non-zero every wait fails "cancelled" */
 } ssh_options;
 
 /* Limit on each of stdout and stderr kept per command; the rest is read and

@@ -97,6 +97,29 @@ void clock_sleep_ms(mtv_clock *c, int64_t ms)
         req = rem;
 }
 
+int clock_sleep_ms_cancel(mtv_clock *c, int64_t ms, atomic_int *cancel)
+{
+    if (!cancel) {
+        clock_sleep_ms(c, ms);
+        return 0;
+    }
+    if (c->is_virtual) {
+        if (atomic_load(cancel))
+            return -1;
+        clock_sleep_ms(c, ms);
+        return 0;
+    }
+    clock_deadline dl = clock_deadline_in(c, ms > 0 ? ms : 0);
+    for (;;) {
+        if (atomic_load(cancel))
+            return -1;
+        int64_t left = clock_deadline_left_ms(c, dl);
+        if (ms <= 0 || left <= 0)
+            return 0;
+        clock_sleep_ms(c, left < CLOCK_CANCEL_POLL_MS ? left : CLOCK_CANCEL_POLL_MS);
+    }
+}
+
 void clock_advance_to_ms(mtv_clock *c, int64_t mono_ms)
 {
     if (!c->is_virtual)

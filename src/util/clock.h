@@ -16,6 +16,7 @@
 #ifndef MTV_UTIL_CLOCK_H
 #define MTV_UTIL_CLOCK_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,11 @@ int64_t clock_mono_us(mtv_clock *c);
 /* Sleeps ms milliseconds (real: nanosleep, resumed after signals; virtual:
  * advances the clock and returns at once). ms <= 0 returns at once. */
 void clock_sleep_ms(mtv_clock *c, int64_t ms);
+/* The same, cut short once *cancel (may be NULL) is non-zero: a real clock
+ * looks at it every CLOCK_CANCEL_POLL_MS. Returns 0 after the whole sleep,
+ * -1 when cancelled (before or during it). */
+#define CLOCK_CANCEL_POLL_MS 100
+int clock_sleep_ms_cancel(mtv_clock *c, int64_t ms, atomic_int *cancel);
 /* Virtual only: moves monotonic time forward to mono_ms if it is behind
  * (replay follows the recorded timeline with this). No-op on a real clock. */
 void clock_advance_to_ms(mtv_clock *c, int64_t mono_ms);

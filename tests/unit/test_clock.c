@@ -1,8 +1,11 @@
 /* Unit tests for util/clock and util/rand: the virtual clock jumps instead
- * of sleeping, deadlines follow it, timestamps round-trip, and a seeded
+ * of sleeping, deadlines follow it, a cancel flag cuts sleeps short,
+ * timestamps round-trip, and a seeded
  * source repeats its sequence exactly (what replay relies on). */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/clock.h"
 #include "util/rand.h"
@@ -21,6 +24,38 @@ Test(clock, virtual_sleep_advances_instead_of_waiting)
     clock_advance_to_ms(c, 3600 * 1000 + 5);
     cr_assert_eq(clock_mono_ms(c), 3600 * 1000 + 5);
     clock_free(c);
+}
+
+static void *set_later(void *ud)
+{
+    usleep(100000);
+    atomic_store((atomic_int *)ud, 1);
+    return NULL;
+}
+
+Test(clock, a_cancel_flag_cuts_sleeps_short)
+{
+    atomic_int cancel;
+    atomic_init(&cancel, 0);
+    mtv_clock *v = clock_new_virtual(1700000000000LL);
+    cr_assert_eq(clock_sleep_ms_cancel(v, 1000, &cancel), 0, "not cancelled: the whole sleep");
+    cr_assert_eq(clock_mono_ms(v), 1000);
+    cr_assert_eq(clock_sleep_ms_cancel(v, 1000, NULL), 0);
+    cr_assert_eq(clock_mono_ms(v), 2000);
+    atomic_store(&cancel, 1);
+    cr_assert_eq(clock_sleep_ms_cancel(v, 3600 * 1000, &cancel), -1);
+    cr_assert_eq(clock_mono_ms(v), 2000, "a cancelled virtual sleep does not move the clock");
+    clock_free(v);
+
+    /* a real hour-long sleep, cancelled from another thread */
+    atomic_store(&cancel, 0);
+    mtv_clock *r = clock_new_real();
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, set_later, &cancel), 0);
+    cr_assert_eq(clock_sleep_ms_cancel(r, 3600 * 1000, &cancel), -1);
+    pthread_join(th, NULL);
+    cr_assert_lt(clock_mono_ms(r), 3600 * 1000);
+    clock_free(r);
 }
 
 Test(clock, deadlines_follow_the_clock)

@@ -3,12 +3,14 @@
  * session's commands, then replay them with sshd and the peer stopped;
  * canary credentials never reach the journal, the bundle or the log;
  * upstream's retry policy (retry while the VMI is not there, stop at once on
- * 403 or a refused login, give up after the window); credentials from the
- * providers file by win_os. */
+ * 403 or a refused login, give up after the window, stop when the run's
+ * cancel flag is set); credentials from the providers file by win_os. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/providers.h"
 #include "ssh/guest.h"
@@ -300,6 +302,38 @@ Test(guest, gives_up_when_the_window_closes)
     cr_assert(strstr(err.msg, "gave up after 6 tries"), "%s", err.msg);
     cr_assert(strstr(err.msg, "connection refused"), "%s", err.msg);
     cr_assert_eq(atomic_load(&wsp_get_stats(peer)->requests), 6);
+}
+
+static void *cancel_soon(void *ud)
+{
+    usleep(300000);
+    atomic_store((atomic_int *)ud, 1);
+    return NULL;
+}
+
+Test(guest, the_cancel_flag_ends_the_retries)
+{
+    start_peers(NULL, (wsp_config){.target_port = 1});   /* the guest never listens */
+    open_transport(TRANSPORT_LIVE, NULL);
+    atomic_int cancel;
+    atomic_init(&cancel, 0);
+    /* upstream's window: a try every 15 s for 300 s, on the real clock */
+    guest_ctx ctx = {.t = tp, .cluster = &ep, .retry_interval_ms = 15000, .retry_total_ms = 300000,
+                     .cancel = &cancel};
+    ssh_creds creds = {.user = sshd.user, .key_file = sshd.key};
+    guest_target vm = {"ns", "vm", 22};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, cancel_soon, &cancel), 0);
+    mtv_err err;
+    cr_assert_eq(guest_probe(&ctx, &vm, &creds, NULL, &err), -1);
+    pthread_join(th, NULL);
+    cr_assert(strstr(err.msg, "cancelled: the run is being interrupted"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "ns/vm:22"), "%s", err.msg);
+    cr_assert_eq(atomic_load(&wsp_get_stats(peer)->requests), 1, "tried again after the cancel");
+    /* already cancelled: not even one try */
+    cr_assert_eq(guest_probe(&ctx, &vm, &creds, NULL, &err), -1);
+    cr_assert(strstr(err.msg, "cancelled"), "%s", err.msg);
+    cr_assert_eq(atomic_load(&wsp_get_stats(peer)->requests), 1);
 }
 
 Test(guest, replay_of_an_unrecorded_command_diverges)

@@ -1,13 +1,15 @@
 /* Unit tests for watches and waits against the loopback test server: list
  * then watch, resumption from the last resourceVersion after a dropped
  * stream, relisting on 410 (as a status and as an ERROR event), bookmarks,
- * errors, timeouts on a virtual clock, and a recorded one-hour wait that
- * replays without a server. */
+ * errors, timeouts on a virtual clock, a recorded one-hour wait that
+ * replays without a server, and a wait cancelled inside a silent stream. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "k8s/client.h"
 #include "testserver.h"
@@ -541,4 +543,52 @@ Test(k8s_record_replay, a_one_hour_wait_replays_from_the_cassette)
     sb_release(&journal);
     sb_release(&bundle);
     secrets_free(r);
+}
+
+/* ---- cancellation (the run's cancel flag, set on SIGINT) ---------------------- */
+
+typedef struct canceller {
+    atomic_int *flag;
+    long after_ms;
+} canceller;
+
+static void *cancel_later(void *ud)
+{
+    canceller *c = ud;
+    usleep((useconds_t)c->after_ms * 1000);
+    atomic_store(c->flag, 1);
+    return NULL;
+}
+
+Test(k8s_watch, a_cancelled_wait_stops_inside_a_silent_stream)
+{
+    /* the object never gets Ready and the stream stays silent for seconds */
+    script s = {.lists = {LIST("10", READY("p1", "9", "False", "Pending"))},
+                .conns = {{.frames = {"{\"type\":\"MODIFIED\",\"object\":" READY("p1", "11", "False", "Pending") "}"},
+                           .delay_ms = 3000}},
+                .nconns = 1};
+    ts_route(srv, "GET", PLANS, api, &s);
+    atomic_int cancel;
+    atomic_init(&cancel, 0);
+    canceller c = {&cancel, 200};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, cancel_later, &c), 0);
+    ready_pred p = {0};
+    mtv_err err;
+    mtv_err_clear(&err);
+    int rc = k8s_wait_for_cancel(cl, &K8S_PLAN, "mtv", "p1", is_ready, NULL, &p, 600000, &cancel, &err);
+    pthread_join(th, NULL);
+    cr_assert_eq(rc, -1);
+    cr_assert(strstr(err.msg, "cancelled: the run is being interrupted"), "%s", err.msg);
+    cr_assert_null(strstr(err.msg, "timed out"), "%s", err.msg);
+    cr_assert_eq(p.calls, 1, "only the listed object was seen: %d", p.calls);
+    cr_assert_leq(atomic_load(&s.nwatch), 1, "watched again after the cancel");
+
+    /* already cancelled: not one request */
+    size_t before = ts_count(srv);
+    mtv_err_clear(&err);
+    rc = k8s_wait_for_cancel(cl, &K8S_PLAN, "mtv", "p1", is_ready, NULL, &p, 600000, &cancel, &err);
+    cr_assert_eq(rc, -1);
+    cr_assert(strstr(err.msg, "cancelled"), "%s", err.msg);
+    cr_assert_eq(ts_count(srv), before, "a request after the cancel");
 }

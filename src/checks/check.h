@@ -44,8 +44,11 @@ typedef struct check_io {
                      mtv_err *err);
     /* How many events with code the source holds for the VM (oVirt). */
     int (*source_event_count)(void *ud, const check_vm *vm, int code, size_t *count, mtv_err *err);
-    /* Waits ms on the run's clock between retries (virtual in replay). */
+    /* Waits ms on the run's clock between retries (virtual in replay); returns
+     * early when the run is being interrupted. */
     void (*sleep_ms)(void *ud, int64_t ms);
+    /* 1 once the run is being interrupted: retry loops stop (may be NULL). */
+    int (*cancelled)(void *ud);
 } check_io;
 
 /* The scenario and the run's facts, shared by every VM of the plan. */

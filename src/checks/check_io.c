@@ -12,7 +12,7 @@
 static void setup(check_io_real *st, const check_vm *v, guest_ctx *ctx, guest_target *tg)
 {
     *ctx = (guest_ctx){.t = st->t, .cluster = st->cluster, .retry_total_ms = st->retry_total_ms,
-                       .retry_interval_ms = st->retry_interval_ms};
+                       .retry_interval_ms = st->retry_interval_ms, .cancel = st->cancel};
     *tg = (guest_target){.namespace = v->dst->namespace, .name = v->dst->rec.name, .port = 22};
 }
 
@@ -66,11 +66,17 @@ static int events(void *ud, const check_vm *v, int code, size_t *count, mtv_err 
 static void sleep_ms(void *ud, int64_t ms)
 {
     check_io_real *st = ud;
-    clock_sleep_ms(transport_clock(st->t), ms);
+    clock_sleep_ms_cancel(transport_clock(st->t), ms, st->cancel);
+}
+
+static int cancelled(void *ud)
+{
+    check_io_real *st = ud;
+    return st->cancel && atomic_load(st->cancel);
 }
 
 void check_io_init(check_io *io, check_io_real *st)
 {
     *io = (check_io){.ud = st, .guest_probe = probe, .guest_run = run, .source_event_count = events,
-                     .sleep_ms = sleep_ms};
+                     .sleep_ms = sleep_ms, .cancelled = cancelled};
 }

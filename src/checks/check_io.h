@@ -3,12 +3,15 @@
  * through the VMI portforward (ssh/guest.h) with the providers entry's guest
  * login for the VM's OS (win_os), source events through the oVirt adapter,
  * and sleeps on the transport's clock, so all of it records and replays.
+ * The run's cancel flag cuts every wait short (SIGINT during check_vms).
  *
  * Ownership: check_io_real borrows everything it is given; keep it alive
  * while the check_io it filled is used.
  */
 #ifndef MTV_CHECKS_CHECK_IO_H
 #define MTV_CHECKS_CHECK_IO_H
+
+#include <stdatomic.h>
 
 #include "checks/check.h"
 #include "config/providers.h"
@@ -23,6 +26,8 @@ typedef struct check_io_real {
     source_provider *source;         /* for source events; may be NULL */
     long retry_total_ms;             /* SSH connect retries; 0 = 300 s */
     long retry_interval_ms;          /* 0 = 15 s */
+    atomic_int *cancel;              /* the run's cancel flag, or NULL: SSH retries, commands and
+                                        sleeps stop once it is set */
 } check_io_real;
 
 /* Fills io to use st. */

@@ -85,6 +85,8 @@ void check_static_ip_preservation(const check_run *r, check_vm *v, check_out *o)
     int64_t tries = r->io.sleep_ms ? total / step + 1 : 1;
     check_msgs last = {0};
     for (int64_t t = 0; t < tries; t++) {
+        if (t && r->io.cancelled && r->io.cancelled(r->io.ud))
+            break;   /* interrupted: the last try's messages stand */
         check_msgs_free(&last);
         if (t)
             r->io.sleep_ms(r->io.ud, step);

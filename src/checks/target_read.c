@@ -60,7 +60,12 @@ int target_vm_read(k8s_client *c, const char *ns, const char *name, const target
     int64_t ga_ms = o->agent_timeout_ms > 0 ? o->agent_timeout_ms : 301000;
     mtv_err werr;
     mtv_err_clear(&werr);
-    if (k8s_wait_for(c, &K8S_VM, ns, name, pred_settled, describe_status, NULL, st_ms, &werr) < 0) {
+    if (k8s_wait_for_cancel(c, &K8S_VM, ns, name, pred_settled, describe_status, NULL, st_ms, o->cancel,
+                            &werr) < 0) {
+        if (o->cancel && atomic_load(o->cancel)) {
+            *err = werr;
+            return -1;
+        }
         log_warn("VirtualMachine %s/%s: %s", ns, name, werr.msg);
         add_note(note, werr.msg);
     }
@@ -74,8 +79,13 @@ int target_vm_read(k8s_client *c, const char *ns, const char *name, const target
     int running = ps && !strcmp(ps, "Running");
     if (running && o->wait_guest_agent) {
         mtv_err_clear(&werr);
-        if (k8s_wait_for(c, &K8S_VMI, ns, name, pred_agent, describe_conditions, NULL, ga_ms,
-                         &werr) < 0) {
+        if (k8s_wait_for_cancel(c, &K8S_VMI, ns, name, pred_agent, describe_conditions, NULL, ga_ms,
+                                o->cancel, &werr) < 0) {
+            if (o->cancel && atomic_load(o->cancel)) {
+                cJSON_Delete(vm);
+                *err = werr;
+                return -1;
+            }
             log_warn("VirtualMachineInstance %s/%s: %s", ns, name, werr.msg);
             add_note(note, werr.msg);
         }

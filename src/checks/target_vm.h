@@ -37,6 +37,7 @@
 #define MTV_CHECKS_TARGET_VM_H
 
 #include <cjson/cJSON.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "k8s/client.h"
@@ -71,6 +72,8 @@ typedef struct target_read_opts {
     int64_t status_timeout_ms;  /* wait for printableStatus Running or Stopped; 0 = 120 s */
     int wait_guest_agent;       /* also wait for AgentConnected (when running) ... */
     int64_t agent_timeout_ms;   /* ... this long; 0 = 301 s, upstream's default */
+    atomic_int *cancel;         /* the run's cancel flag, or NULL: once set, the waits end at
+                                   once and the read fails "cancelled" */
 } target_read_opts;
 
 /* Reads VM ns/name, its VMI and PVCs into t. A wait that runs out is not an

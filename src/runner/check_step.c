@@ -117,7 +117,8 @@ enum step_status runner_check_step(const check_step_ctx *c, const char *const *o
     net_endpoint_init(&ep);
     kubeconfig_endpoint(k8s_client_config(c->k8s), &ep);
     check_io_real io_state = {.t = c->t, .cluster = &ep, .entry = c->provider, .source = src,
-                              .retry_total_ms = (long)settings_int(c->set, "guest_ssh_timeout", 300) * 1000};
+                              .retry_total_ms = (long)settings_int(c->set, "guest_ssh_timeout", 300) * 1000,
+                              .cancel = c->cancel};
     check_run run = {
         .provider_type = f.provider_type,
         .params = c->params,
@@ -146,6 +147,8 @@ enum step_status runner_check_step(const check_step_ctx *c, const char *const *o
         const mtv_plan_vm *pv = &f.vms[i];
         vm_record_init(&srcs[i]);
         target_vm_init(&dsts[i]);
+        if (c->cancel && atomic_load(c->cancel))
+            continue;   /* interrupted: the VMs left are not read */
         mtv_err e;
         mtv_err_clear(&e);
         if (source_vm_info(src, pv->name, &srcs[i], &e) < 0) {
@@ -159,6 +162,7 @@ enum step_status runner_check_step(const check_step_ctx *c, const char *const *o
         target_read_opts ro = {
             .wait_guest_agent = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pv->params, "guest_agent")),
             .agent_timeout_ms = cJSON_IsNumber(ga_timeout) ? (int64_t)(ga_timeout->valuedouble * 1000) : 0,
+            .cancel = c->cancel,
         };
         const char *dname = destination_name(plan, pv);
         strbuf note = STRBUF_INIT;
@@ -213,7 +217,11 @@ enum step_status runner_check_step(const check_step_ctx *c, const char *const *o
         }
         check_msgs_free(&read_errs[i]);
     }
-    if (line.len) {
+    if (c->cancel && atomic_load(c->cancel)) {
+        /* the checks were cut short: their messages are no verdict on the VM */
+        mtv_err_set(err, MTV_EXIT_ENV, "cancelled: the run is being interrupted (check_vms did not finish)");
+        verdict = STEP_ERROR;
+    } else if (line.len) {
         mtv_err_set(err, MTV_EXIT_FAILURES, "%s", line.buf);
         verdict = STEP_FAILED;
     }

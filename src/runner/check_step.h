@@ -28,11 +28,15 @@ typedef struct check_step_ctx {
     const cJSON *params;             /* the scenario's params */
     const char *storage_class;
     mtv_session *session;            /* after migrate: its facts and its source access */
+    atomic_int *cancel;              /* the run's cancel flag, or NULL */
 } check_step_ctx;
 
 /* Runs the checks named in only (NULL = every check of check_vms). Returns
  * STEP_PASSED, STEP_FAILED (err.msg: the one-line failure; detail: one line
- * per message) or STEP_ERROR (nothing could be checked; err says why). */
+ * per message) or STEP_ERROR (nothing could be checked; err says why). When
+ * the cancel flag is set on the way (SIGINT), every wait (VM status, guest
+ * agent, SSH retries, static IP retries) ends at once and the step is
+ * STEP_ERROR "cancelled: ..." with what was found so far in detail. */
 enum step_status runner_check_step(const check_step_ctx *c, const char *const *only,
                                    strbuf *detail, mtv_err *err);
 

@@ -96,7 +96,8 @@ static int begin(void *ud, scenario_ctx *ctx, void **state, mtv_err *err)
     }
     st->checks = (check_step_ctx){.k8s = st->k8s, .t = ctx->t, .set = env->set,
                                   .provider = env->provider, .params = sc->params,
-                                  .storage_class = env->storage_class, .session = st->session};
+                                  .storage_class = env->storage_class, .session = st->session,
+                                  .cancel = ctx->cancel};
     *state = st;
     return 0;
 }

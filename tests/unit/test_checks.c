@@ -417,6 +417,7 @@ typedef struct fake_guest {
     const char *output;
     int runs;
     size_t events;
+    int cancel_after_runs;       /* > 0: the run is interrupted once this many commands ran */
 } fake_guest;
 
 static int fake_probe(void *ud, const check_vm *v, mtv_err *err)
@@ -453,12 +454,18 @@ static void fake_sleep(void *ud, int64_t ms)
     (void)ms;
 }
 
+static int fake_cancelled(void *ud)
+{
+    fake_guest *g = ud;
+    return g->cancel_after_runs > 0 && g->runs >= g->cancel_after_runs;
+}
+
 static fake_guest G;
 
 static void with_guest(const char *output)
 {
-    G = (fake_guest){0, output, 0, 0};
-    F.run.io = (check_io){&G, fake_probe, fake_run, fake_events, fake_sleep};
+    G = (fake_guest){0, output, 0, 0, 0};
+    F.run.io = (check_io){&G, fake_probe, fake_run, fake_events, fake_sleep, fake_cancelled};
 }
 
 Test(checks, ssh_connectivity)
@@ -514,6 +521,12 @@ Test(checks, static_ip_windows_ipconfig)
     G.runs = 0;
     expect_one("check_static_ip_preservation", "gateway expected 198.51.100.254", "got 198.51.100.1");
     cr_assert_eq(G.runs, 3, "retried until the time ran out: %d", G.runs);
+    /* interrupted (SIGINT) after the first try: no more tries, its message stands */
+    F.run.static_ip_timeout_ms = 600000;
+    G.runs = 0;
+    G.cancel_after_runs = 1;
+    expect_one("check_static_ip_preservation", "gateway expected 198.51.100.254", "got 198.51.100.1");
+    cr_assert_eq(G.runs, 1, "retried after the run was interrupted: %d tries", G.runs);
 }
 
 Test(checks, static_ip_linux_nmcli_matched_by_mac)

@@ -1,6 +1,6 @@
-/* run: see run.h. One worker thread per job pulls the next scenario index;
- * each scenario runs start to end on one thread (its log tap, its
- * transport). Results are shared: every write to them, and every
+/* run: see run.h. One worker thread per job pulls the next scenario index
+ * (in start order: the longest expected first, runner_start_order); each
+ * scenario runs start to end on one thread (its log tap, its transport). Results are shared: every write to them, and every
  * results.json rewrite, holds the runner's lock. */
 #include "runner/run.h"
 
@@ -27,6 +27,7 @@ typedef struct runner {
     const run_options *o;
     run_results *res;
     scenario_result **scen;     /* per item, created up front in order */
+    size_t *order;              /* item indices in the order workers start them */
     ledger *ledger;
     atomic_int cancel;
     atomic_size_t next;
@@ -402,10 +403,10 @@ static void *worker(void *ud)
 {
     runner *r = ud;
     for (;;) {
-        size_t i = atomic_fetch_add(&r->next, 1);
-        if (i >= r->n)
+        size_t k = atomic_fetch_add(&r->next, 1);
+        if (k >= r->n)
             return NULL;
-        run_one(r, i);
+        run_one(r, r->order[k]);
     }
 }
 
@@ -435,8 +436,16 @@ int runner_run(const run_env *env, const run_item *items, size_t n, const runner
     if (o->mode == TRANSPORT_REPLAY)
         ledger_set_durable(r.ledger, 0);   /* nothing real to clean up after a crash */
     r.scen = calloc(n ? n : 1, sizeof *r.scen);
-    if (!r.scen)
+    r.order = calloc(n ? n : 1, sizeof *r.order);
+    if (!r.scen || !r.order)
         abort();
+    /* one job: selection order, as the user reads it; several: longest first */
+    if (o->jobs > 1) {
+        runner_start_order(items, n, r.order);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            r.order[i] = i;
+    }
     for (size_t i = 0; i < n; i++)
         r.scen[i] = results_add_scenario(res, items[i].sel->sc->name, items[i].sel->test_name,
                                          items[i].sel->sc->path);
@@ -483,6 +492,7 @@ int runner_run(const run_env *env, const run_item *items, size_t n, const runner
 out:
     ledger_free(r.ledger);
     free(r.scen);
+    free(r.order);
     sb_release(&r.results_path);
     sb_release(&r.junit_path);
     pthread_mutex_destroy(&r.lock);

@@ -5,7 +5,8 @@
  * Each scenario gets its own transport (so its own cassette, clock, seed and
  * generated names), its own log (RUN_DIR/<scenario>/scenario.log, also in its
  * bundle) and, through the driver, its own namespace. Up to `jobs` scenarios
- * run at once; results keep selection order whatever finishes first.
+ * run at once, the longest expected started first (runner_start_order);
+ * results keep selection order whatever finishes first.
  *
  * Steps are test cases with upstream's incremental rule: once a step fails or
  * errors, the later steps of its group are xfailed "previous step failed
@@ -106,6 +107,12 @@ int runner_exit_code(const run_results *res, const run_outcome *oc);
  * driver does not carry out ("a, b"). */
 size_t runner_steps(const scenario *sc, const runner_driver *d, const char **names,
                     const step_def **defs, size_t max, strbuf *left_out);
+
+/* The order in which jobs start the items (indices into items, all of them,
+ * into order[n]): the longest expected first (skipped ones last, then warm
+ * before cold, more VMs first, else selection order; start_order.c says
+ * why). runner_run uses it when jobs > 1; results keep selection order. */
+void runner_start_order(const run_item *items, size_t n, size_t *order);
 
 /* Deterministic shard: 1 when the i-th selected scenario (0-based, selection
  * order) belongs to shard index (1-based) of count. */

@@ -28,6 +28,7 @@ typedef struct script {
     const char *url;             /* every step GETs <url>/<step> through the transport */
     long leftovers;              /* teardown reports this many */
     atomic_int begins, teardowns, ends;
+    _Atomic(const selected *) first_begun;   /* the scenario the driver saw first */
 } script;
 
 typedef struct fstate {
@@ -50,6 +51,8 @@ static int f_begin(void *ud, scenario_ctx *ctx, void **state, mtv_err *err)
     (void)err;
     script *s = ud;
     atomic_fetch_add(&s->begins, 1);
+    const selected *none = NULL;
+    atomic_compare_exchange_strong(&s->first_begun, &none, ctx->sel);
     fstate *f = calloc(1, sizeof *f);
     f->s = s;
     f->ctx = *ctx;
@@ -299,6 +302,53 @@ Test(run, jobs_keep_selection_order_and_skips_touch_nothing)
     }
     cr_assert_eq(atomic_load(&s.begins), 2, "a skipped scenario never reaches the driver");
     cr_assert_eq(runner_exit_code(res, &oc), MTV_EXIT_OK);
+    results_free(res);
+    close_world(&w);
+}
+
+static int is_warm(const selected *sel)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sel->sc->params, "warm_migration"));
+}
+
+Test(run, start_order_is_longest_expected_first)
+{
+    /* catalog order: sanity cold (1 VM), sanity warm (1), shared disk (2 VMs, cold),
+     * warm comprehensive (1) */
+    static const char *const names[] = {"test_sanity_cold_mtv_migration", "test_sanity_warm_mtv_migration",
+                                        "test_shared_disk_rhel_migration", "test_warm_migration_comprehensive"};
+    world w;
+    open_world(&w, names, 4);
+    cr_assert(!is_warm(&w.sel.items[0]) && is_warm(&w.sel.items[1]) && !is_warm(&w.sel.items[2]) &&
+              is_warm(&w.sel.items[3]), "the catalog changed: pick other scenarios");
+    size_t order[4];
+    runner_start_order(w.items, w.n, order);
+    const size_t want[] = {1, 3, 2, 0};   /* warm (selection order among equals), more VMs, the rest */
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(order[i], want[i], "position %zu: item %zu (%s), wanted %zu", i, order[i],
+                     w.sel.items[order[i]].sc->name, want[i]);
+    /* a skipped item takes no time: it starts last */
+    w.items[1].skip = "gated";
+    runner_start_order(w.items, w.n, order);
+    const size_t want_skip[] = {3, 2, 0, 1};
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(order[i], want_skip[i], "with a skip, position %zu: item %zu", i, order[i]);
+    w.items[1].skip = NULL;
+
+    /* the runner starts a warm one first, and results keep selection order */
+    script s = {0};
+    runner_driver d = driver_for(&s);
+    run_env env = {.cat = &w.cat, .set = &w.cat.settings};
+    run_options o = options(&w, TRANSPORT_LIVE);
+    o.jobs = 2;
+    run_results *res = results_new("run-test", 0);
+    run_outcome oc;
+    mtv_err err;
+    cr_assert_eq(runner_run(&env, w.items, w.n, &d, &o, res, &oc, &err), 0, "%s", err.msg);
+    const selected *first = atomic_load(&s.first_begun);
+    cr_assert(first && is_warm(first), "the first scenario started is %s", first ? first->sc->name : "none");
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_str_eq(res->scenarios[i]->scenario, w.sel.items[i].sc->name, "selection order");
     results_free(res);
     close_world(&w);
 }

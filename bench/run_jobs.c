@@ -9,11 +9,28 @@
  * from issue 6: >= 3) and each run's verdict counts, so a speed-up bought
  * by failing early shows. Asserts nothing.
  *
+ * The guests: a real sshd on loopback (tests/peers/sshd/start.sh, password
+ * login) stands behind the lab's VMI portforward, and the providers entry
+ * gets its login, so check_vms logs into every guest as it does on a
+ * cluster. Where that sshd cannot run (no openssh-server, not root for
+ * password logins) the bench says so and measures the lifecycle with
+ * check_vms failing its SSH checks at once.
+ *
  * Usage: bench_run_jobs [SPEED]   (MTV_SHARED_DIR locates the CRDs) */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "config/providers.h"
 #include "k8s/kubeconfig.h"
@@ -48,6 +65,90 @@ static void die(const char *what, const mtv_err *err)
 {
     fprintf(stderr, "bench_run_jobs: %s: %s\n", what, err ? err->msg : "failed");
     exit(1);
+}
+
+#define GUEST_PASSWORD "Bench-guest-pw-5r"
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    int port = 0;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+static int port_open(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* Starts the guests' sshd in dir/sshd on a free port, a child that dies with
+ * the bench. Returns its pid (port in *port), or 0 when it cannot run. */
+static pid_t start_guest_sshd(const char *dir, int *port)
+{
+    char sdir[600], portbuf[16];
+    snprintf(sdir, sizeof sdir, "%s/sshd", dir);
+    *port = free_port();
+    snprintf(portbuf, sizeof portbuf, "%d", *port);
+    pid_t pid = fork();
+    if (pid < 0)
+        return 0;
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        setenv("SSHD_FOREGROUND", "1", 1);
+        setenv("SSHD_PASSWORD", GUEST_PASSWORD, 1);
+        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+            _exit(127);
+        execl("/bin/bash", "bash", MTV_SOURCE_DIR "/tests/peers/sshd/start.sh", sdir, portbuf, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 100; i++) {
+        if (port_open(*port))
+            return pid;
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return 0;   /* start.sh gave up (77: no sshd, or no password logins here) */
+        usleep(100000);
+    }
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    return 0;
+}
+
+/* The lab's providers file with the guests' login in the oVirt entry, at out. */
+static void write_providers_with_guest(const char *in, const char *out)
+{
+    strbuf text = STRBUF_INIT;
+    mtv_err err;
+    if (fs_read_file(in, &text, &err) < 0)
+        die(in, &err);
+    cJSON *root = cJSON_Parse(sb_str(&text));
+    cJSON *entry = cJSON_GetObjectItemCaseSensitive(root, "ovirt");
+    if (!cJSON_IsObject(entry))
+        die("the lab's providers file has no ovirt entry", NULL);
+    const struct passwd *pw = getpwuid(getuid());
+    const char *user = pw ? pw->pw_name : "root";   /* start.sh lets this user in */
+    cJSON_AddStringToObject(entry, "guest_vm_linux_user", user);
+    cJSON_AddStringToObject(entry, "guest_vm_linux_password", GUEST_PASSWORD);
+    cJSON_AddStringToObject(entry, "guest_vm_win_user", user);
+    cJSON_AddStringToObject(entry, "guest_vm_win_password", GUEST_PASSWORD);
+    char *json = cJSON_Print(root);
+    if (fs_write_atomic_mode(out, json, strlen(json), 0600, &err) < 0)
+        die(out, &err);
+    free(json);
+    cJSON_Delete(root);
+    sb_release(&text);
 }
 
 typedef struct counts {
@@ -115,18 +216,30 @@ int main(int argc, char **argv)
     sb_addf(&out1, "%s/jobs-1", dir);
     sb_addf(&out4, "%s/jobs-4", dir);
 
+    int ssh_port = 0;
+    pid_t sshd = start_guest_sshd(dir, &ssh_port);
+    char ssh_target[64];
+    snprintf(ssh_target, sizeof ssh_target, "127.0.0.1:%d", ssh_port);
+    if (!sshd)
+        fprintf(stderr, "bench_run_jobs: no sshd for the guests here (tests/peers/sshd/start.sh needs "
+                        "openssh-server and root): check_vms fails its SSH checks, the lifecycle is "
+                        "measured\n");
+
     lab_server_config cfg = {.crds_dir = fs_is_dir(crds.buf) ? crds.buf : NULL,
                              .state_dir = sdir.buf};
     lab_server *srv;
     lab_mtv *mtv = NULL;
-    lab_mtv_config mc = {.speed = speed, .write_providers = 1};
+    lab_mtv_config mc = {.speed = speed, .write_providers = 1, .ssh_target = sshd ? ssh_target : NULL};
     if (lab_server_new(&cfg, &srv, &err) < 0 || lab_mtv_attach(srv, &mc, &mtv, &err) < 0 ||
         lab_server_start(srv, &err) < 0 || lab_mtv_start(mtv, &err) < 0)
         die("starting the lab", &err);
 
+    strbuf pjson = STRBUF_INIT;
+    sb_addf(&pjson, "%s/providers.json", dir);
+    write_providers_with_guest(lab_mtv_providers_path(mtv), pjson.buf);
     providers_file pf;
     const provider_entry *entry;
-    if (providers_open(&pf, lab_mtv_providers_path(mtv), "ovirt", log_secrets(), &entry, &err) < 0)
+    if (providers_open(&pf, pjson.buf, "ovirt", log_secrets(), &entry, &err) < 0)
         die("providers", &err);
     catalog cat;
     diag_list diags = DIAG_LIST_INIT;
@@ -152,8 +265,8 @@ int main(int argc, char **argv)
     counts c1, c4;
     double t1 = run_once(&env, &sel, out1.buf, 1, &c1);
     double t4 = run_once(&env, &sel, out4.buf, 4, &c4);
-    printf("bench_run_jobs: %zu oVirt scenarios against the in-process lab (speed %g)\n",
-           sel.count, speed);
+    printf("bench_run_jobs: %zu oVirt scenarios against the in-process lab (speed %g), guests: %s\n",
+           sel.count, speed, sshd ? "a real sshd (check_vms logs in)" : "none (SSH checks fail)");
     printf("  --jobs 1: %8.2f s  (%d steps passed, %d failed or errored, %d other)\n", t1,
            c1.passed, c1.failed, c1.other);
     printf("  --jobs 4: %8.2f s  (%d steps passed, %d failed or errored, %d other)\n", t4,
@@ -167,6 +280,11 @@ int main(int argc, char **argv)
     lab_server_stop(srv);
     lab_mtv_free(mtv);
     lab_server_free(srv);
+    if (sshd) {
+        kill(sshd, SIGTERM);
+        waitpid(sshd, NULL, 0);
+    }
+    sb_release(&pjson);
     strbuf rm = STRBUF_INIT;
     sb_addf(&rm, "rm -rf '%s'", dir);
     if (system(rm.buf) != 0)

@@ -243,7 +243,9 @@ static int ck_value(checker *c)
 }
 
 /* Returns -1 with *off and *why set at the first syntax error. */
-static int check_syntax(const char *s, size_t n, int comments_allowed, size_t *off, const char **why)
+/* On failure *why points into buf (the checker's own buffer goes out of scope). */
+static int check_syntax(const char *s, size_t n, int comments_allowed, size_t *off, char *buf,
+                        size_t bufsize, const char **why)
 {
     checker c = {s, n, 0, 0, NULL, comments_allowed, {0}};
     if (ck_value(&c) == 0) {
@@ -256,7 +258,8 @@ static int check_syntax(const char *s, size_t n, int comments_allowed, size_t *o
             c.why = "unexpected text after the end of the JSON value";
     }
     *off = c.i;
-    *why = c.why ? c.why : "invalid JSON";
+    snprintf(buf, bufsize, "%s", c.why ? c.why : "invalid JSON");
+    *why = buf;
     return -1;
 }
 
@@ -293,7 +296,8 @@ int json_doc_parse(json_doc *doc, const char *name, const char *text, size_t n, 
     }
     size_t off = 0;
     const char *what = NULL;
-    if (check_syntax(doc->text, n, flags & JSON_HASH_COMMENTS, &off, &what) == 0) {
+    char why[sizeof(((checker *)0)->why_buf)];
+    if (check_syntax(doc->text, n, flags & JSON_HASH_COMMENTS, &off, why, sizeof why, &what) == 0) {
         doc->root = cJSON_ParseWithLength(doc->text, n);
         if (!doc->root) {
             off = 0;

@@ -1,6 +1,7 @@
 /* run: see run.h. One worker thread per job pulls the next scenario index
- * (in start order: the longest expected first, runner_start_order); each
- * scenario runs start to end on one thread (its log tap, its transport). Results are shared: every write to them, and every
+ * (in start order: the longest expected first, runner_start_order; never
+ * one sharing a source VM used as it is with a running one); each scenario
+ * runs start to end on one thread (its log tap, its transport). Results are shared: every write to them, and every
  * results.json rewrite, holds the runner's lock. */
 #include "runner/run.h"
 
@@ -30,7 +31,8 @@ typedef struct runner {
     size_t *order;              /* item indices in the order workers start them */
     ledger *ledger;
     atomic_int cancel;
-    atomic_size_t next;
+    unsigned char *state;       /* per item: 0 waiting, 1 running, 2 done (under lock) */
+    pthread_cond_t freed;       /* an item ended: a waiting one may start */
     run_watch *watch;
     pthread_mutex_t lock;
     size_t leftovers, bundle_errors, diverged;
@@ -399,14 +401,51 @@ done:
     sb_release(&journal);
 }
 
+static int conflicts_with_running(const runner *r, size_t i)
+{
+    for (size_t j = 0; j < r->n; j++)
+        if (r->state[j] == 1 && runner_items_conflict(&r->items[i], &r->items[j], r->env->set))
+            return 1;
+    return 0;
+}
+
+/* The next item to start (under the lock): the first waiting one in start
+ * order that shares no source VM with a running one; waits while every
+ * waiting item does. SIZE_MAX when none is left. */
+static size_t pick_next(runner *r)
+{
+    for (;;) {
+        int waiting = 0;
+        for (size_t k = 0; k < r->n; k++) {
+            size_t i = r->order[k];
+            if (r->state[i] != 0)
+                continue;
+            waiting = 1;
+            if (!conflicts_with_running(r, i)) {
+                r->state[i] = 1;
+                return i;
+            }
+        }
+        if (!waiting)
+            return SIZE_MAX;
+        pthread_cond_wait(&r->freed, &r->lock);
+    }
+}
+
 static void *worker(void *ud)
 {
     runner *r = ud;
     for (;;) {
-        size_t k = atomic_fetch_add(&r->next, 1);
-        if (k >= r->n)
+        pthread_mutex_lock(&r->lock);
+        size_t i = pick_next(r);
+        pthread_mutex_unlock(&r->lock);
+        if (i == SIZE_MAX)
             return NULL;
-        run_one(r, r->order[k]);
+        run_one(r, i);
+        pthread_mutex_lock(&r->lock);
+        r->state[i] = 2;
+        pthread_cond_broadcast(&r->freed);
+        pthread_mutex_unlock(&r->lock);
     }
 }
 
@@ -424,7 +463,7 @@ int runner_run(const run_env *env, const run_item *items, size_t n, const runner
     r.res = res;
     pthread_mutex_init(&r.lock, NULL);
     atomic_init(&r.cancel, 0);
-    atomic_init(&r.next, 0);
+    pthread_cond_init(&r.freed, NULL);
     fs_join(&r.results_path, o->out_dir, "results.json");
     fs_join(&r.junit_path, o->out_dir, "junit.xml");
     strbuf ledger_path = STRBUF_INIT;
@@ -437,7 +476,8 @@ int runner_run(const run_env *env, const run_item *items, size_t n, const runner
         ledger_set_durable(r.ledger, 0);   /* nothing real to clean up after a crash */
     r.scen = calloc(n ? n : 1, sizeof *r.scen);
     r.order = calloc(n ? n : 1, sizeof *r.order);
-    if (!r.scen || !r.order)
+    r.state = calloc(n ? n : 1, sizeof *r.state);
+    if (!r.scen || !r.order || !r.state)
         abort();
     /* one job: selection order, as the user reads it; several: longest first */
     if (o->jobs > 1) {
@@ -493,8 +533,10 @@ out:
     ledger_free(r.ledger);
     free(r.scen);
     free(r.order);
+    free(r.state);
     sb_release(&r.results_path);
     sb_release(&r.junit_path);
     pthread_mutex_destroy(&r.lock);
+    pthread_cond_destroy(&r.freed);
     return rc;
 }

@@ -113,6 +113,11 @@ size_t runner_steps(const scenario *sc, const runner_driver *d, const char **nam
  * before cold, more VMs first, else selection order; start_order.c says
  * why). runner_run uses it when jobs > 1; results keep selection order. */
 void runner_start_order(const run_item *items, size_t n, size_t *order);
+/* 1 when a and b migrate one same source VM as it is (set's
+ * skip_source_clone, or a scenario's skip_clone), so they must not run at
+ * once: runner_run starts the next item in start order that conflicts with
+ * none running, and waits when every item left does. */
+int runner_items_conflict(const run_item *a, const run_item *b, const settings *set);
 
 /* Deterministic shard: 1 when the i-th selected scenario (0-based, selection
  * order) belongs to shard index (1-based) of count. */

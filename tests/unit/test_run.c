@@ -29,6 +29,8 @@ typedef struct script {
     long leftovers;              /* teardown reports this many */
     atomic_int begins, teardowns, ends;
     _Atomic(const selected *) first_begun;   /* the scenario the driver saw first */
+    useconds_t step_us;          /* each step takes this long */
+    atomic_int running, most_running;        /* scenarios between begin and end */
 } script;
 
 typedef struct fstate {
@@ -53,6 +55,9 @@ static int f_begin(void *ud, scenario_ctx *ctx, void **state, mtv_err *err)
     atomic_fetch_add(&s->begins, 1);
     const selected *none = NULL;
     atomic_compare_exchange_strong(&s->first_begun, &none, ctx->sel);
+    int now = atomic_fetch_add(&s->running, 1) + 1;
+    for (int m = atomic_load(&s->most_running); now > m && !atomic_compare_exchange_weak(&s->most_running, &m, now);)
+        ;
     fstate *f = calloc(1, sizeof *f);
     f->s = s;
     f->ctx = *ctx;
@@ -66,6 +71,8 @@ static enum step_status f_step(void *ud, void *state, const char *step, strbuf *
     fstate *f = state;
     script *s = f->s;
     log_info("doing %s with password Run-canary-secret-1", step);
+    if (s->step_us)
+        usleep(s->step_us);
     if (s->url) {
         net_endpoint ep;
         net_endpoint_init(&ep);
@@ -122,6 +129,7 @@ static void f_end(void *ud, void *state)
 {
     script *s = ud;
     atomic_fetch_add(&s->ends, 1);
+    atomic_fetch_sub(&s->running, 1);
     free(state);
 }
 
@@ -350,6 +358,46 @@ Test(run, start_order_is_longest_expected_first)
     for (size_t i = 0; i < 4; i++)
         cr_assert_str_eq(res->scenarios[i]->scenario, w.sel.items[i].sc->name, "selection order");
     results_free(res);
+    close_world(&w);
+}
+
+Test(run, scenarios_sharing_a_source_vm_as_it_is_never_run_at_once)
+{
+    /* both migrate mtv-tests-rhel8; the shared disk one other VMs */
+    static const char *const names[] = {"test_sanity_cold_mtv_migration", "test_sanity_warm_mtv_migration",
+                                        "test_shared_disk_rhel_migration"};
+    world w;
+    open_world(&w, names, 3);
+    static const char *const sets[] = {"skip_source_clone=true"};
+    catalog as_is;
+    diag_list diags = DIAG_LIST_INIT;
+    cr_assert_eq(catalog_open(&as_is, tu_src("scenarios"), sets, 1, log_secrets(), &diags), 0);
+    diag_free(&diags);
+    /* cloned (the default): no conflict */
+    cr_assert_not(runner_items_conflict(&w.items[0], &w.items[1], &w.cat.settings));
+    cr_assert(runner_items_conflict(&w.items[0], &w.items[1], &as_is.settings));
+    cr_assert_not(runner_items_conflict(&w.items[0], &w.items[2], &as_is.settings), "other VMs");
+    w.items[1].skip = "gated";
+    cr_assert_not(runner_items_conflict(&w.items[0], &w.items[1], &as_is.settings), "a skip touches nothing");
+    w.items[1].skip = NULL;
+
+    /* three jobs, slow steps: the two rhel8 scenarios never overlap, yet all run */
+    script s = {.step_us = 50000};
+    runner_driver d = driver_for(&s);
+    run_env env = {.cat = &as_is, .set = &as_is.settings};
+    run_options o = options(&w, TRANSPORT_LIVE);
+    o.jobs = 3;
+    run_results *res = results_new("run-test", 0);
+    run_outcome oc;
+    mtv_err err;
+    cr_assert_eq(runner_run(&env, w.items, w.n, &d, &o, res, &oc, &err), 0, "%s", err.msg);
+    cr_assert_eq(atomic_load(&s.begins), 3);
+    cr_assert_leq(atomic_load(&s.most_running), 2, "the two rhel8 scenarios ran at once");
+    for (size_t i = 0; i < 3; i++)
+        for (size_t k = 0; k < res->scenarios[i]->n_steps; k++)
+            cr_assert_eq(res->scenarios[i]->steps[k].status, STEP_PASSED);
+    results_free(res);
+    catalog_free(&as_is);
     close_world(&w);
 }
 

@@ -1,10 +1,12 @@
 /* target_read: target_vm_read and target_cluster_version, the I/O half of
  * target_vm.h. Every read goes through the Kubernetes client (so through the
- * scenario's transport: recorded, replayed); waits watch, on its clock. */
+ * scenario's transport: recorded, replayed); waits watch, on its clock. A
+ * VM found Stopped is started, read and stopped again (kubevirt_power). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "checks/target_vm.h"
+#include "providers/kubevirt.h"
 #include "util/log.h"
 
 static int pred_settled(void *ud, const cJSON *obj, mtv_err *err)
@@ -75,8 +77,21 @@ int target_vm_read(k8s_client *c, const char *ns, const char *name, const target
         return mtv_err_set(err, MTV_EXIT_FAILURES, "VirtualMachine %s/%s does not exist", ns, name);
     if (rc < 0)
         return -1;
+    /* a stopped VM is started for a moment to read its instance, and
+     * stopped again, as upstream's vm_dict does; the record keeps the
+     * VirtualMachine as it was read (Stopped) */
     const char *ps = k8s_obj_str(vm, "status.printableStatus");
-    int running = ps && !strcmp(ps, "Running");
+    int cycled = 0;
+    if (ps && !strcmp(ps, "Stopped")) {
+        mtv_err_clear(&werr);
+        if (kubevirt_power(c, ns, name, VM_POWER_ON, st_ms, &werr) < 0) {
+            log_warn("VirtualMachine %s/%s: starting it to read its instance: %s", ns, name, werr.msg);
+            add_note(note, werr.msg);
+        } else {
+            cycled = 1;
+        }
+    }
+    int running = cycled || (ps && !strcmp(ps, "Running"));
     if (running && o->wait_guest_agent) {
         mtv_err_clear(&werr);
         if (k8s_wait_for_cancel(c, &K8S_VMI, ns, name, pred_agent, describe_conditions, NULL, ga_ms,
@@ -92,12 +107,19 @@ int target_vm_read(k8s_client *c, const char *ns, const char *name, const target
     }
     if (running) {
         rc = k8s_get(c, &K8S_VMI, ns, name, &vmi, err);
-        if (rc < 0) {
-            cJSON_Delete(vm);
-            return -1;
-        }
-        if (rc == K8S_NOT_FOUND)
+        if (rc != 0)
             vmi = NULL;
+    }
+    if (cycled) {
+        mtv_err_clear(&werr);
+        if (kubevirt_power(c, ns, name, VM_POWER_OFF, st_ms, &werr) < 0) {
+            log_warn("VirtualMachine %s/%s: stopping it again: %s", ns, name, werr.msg);
+            add_note(note, werr.msg);
+        }
+    }
+    if (rc < 0) {
+        cJSON_Delete(vm);
+        return -1;
     }
     /* the PVCs behind the template's volumes, in volume order */
     const cJSON *vols = k8s_obj_get(vm, "spec.template.spec.volumes"), *v;

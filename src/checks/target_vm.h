@@ -4,31 +4,17 @@
  * the VirtualMachine, its VirtualMachineInstance (when running) and the PVCs
  * behind its volumes.
  *
- * The comparable part is a vm_record (providers/vm_record.h), so a check
- * compares like with like and the same JSON form serves both sides:
- *   power           printableStatus Running -> on, Stopped -> off, else other
- *   cpu             cores/sockets/threads of the VMI's domain (else the VM's)
- *   memory_mb       domain.memory.guest
- *   serial          domain.firmware.serial
- *   firmware        bootloader efi/bios, efi.secureBoot (KubeVirt's default
- *                   true), tpm present unless absent or enabled: false
- *   guest agent     VMI condition AgentConnected=True
- *   nics[]          the template's interfaces in order: name, MAC, network
- *                   "pod" or the multus networkName after "/", connected
- *                   (state != down), guest_nic_name and IPs from the VMI
- *                   interface with the same name (else MAC)
- *   disks[]         the template's PVC and DataVolume volumes in order: name
- *                   and device_key = claim name, size_kb from the PVC's
- *                   capacity (else request), storage_name = storage class,
- *                   unit_number = index among them
+ * The comparable part is a vm_record built by providers/kubevirt.h, the
+ * same reading the OpenShift source adapter uses, so a check compares like
+ * with like (rules there; disks are found by their claim, device_key), with
+ * one difference: no instance means no guest agent (0, not unknown),
  * and beside it what only a KubeVirt VM has: namespace, printable status,
  * node, template labels, affinity, CPU features with their policies and the access
  * mode of each disk's PVC.
  *
  * Parsing (target_vm_from_objects) is a pure function over the objects, so
  * it runs on recorded shapes; reading (target_vm_read) goes through the
- * Kubernetes client, so it records and replays. One parser serves every
- * KubeVirt VM: the OpenShift source adapter should build its record with it.
+ * Kubernetes client, so it records and replays.
  *
  * Ownership: a target_vm owns everything in it; target_vm_free releases it.
  * Objects passed in are borrowed (copied where kept).

@@ -13,6 +13,7 @@
 
 #include "k8s/client.h"
 #include "k8s/oauth.h"
+#include "providers/kubevirt.h"
 #include "providers/openshift.h"
 #include "util/log.h"
 
@@ -161,7 +162,7 @@ static int ocp_vm_info(source_provider *p, const char *vm, vm_record *out, mtv_e
     }
     if (rc == 0) {
         pvc_cache cache = {p, ns.buf, cJSON_CreateArray()};
-        openshift_record_from(obj, vmi, itype, pvc_lookup, &cache, out);
+        kubevirt_record_from(obj, vmi, itype, pvc_lookup, &cache, out);
         cJSON_Delete(cache.items);
     }
     cJSON_Delete(obj);
@@ -174,91 +175,12 @@ static int ocp_vm_info(source_provider *p, const char *vm, vm_record *out, mtv_e
 
 /* ---- power ------------------------------------------------------------------------------- */
 
-static int status_is(void *ud, const cJSON *obj, mtv_err *err)
-{
-    (void)err;
-    const char *want = ud;
-    const char *now = k8s_obj_str(obj, "status.printableStatus");
-    return now && strcmp(now, want) == 0;
-}
-
-static void describe_status(void *ud, const cJSON *obj, strbuf *out)
-{
-    (void)ud;
-    const char *now = k8s_obj_str(obj, "status.printableStatus");
-    sb_addf(out, "printableStatus %s", now ? now : "unset");
-}
-
-/* KubeVirt's start/stop subresource; 1 when the API does not serve it. */
-static int subresource(source_provider *p, const char *ns, const char *name, const char *verb,
-                       mtv_err *err)
-{
-    ocp_state *s = st(p);
-    strbuf path = STRBUF_INIT;
-    sb_addf(&path, "/apis/subresources.kubevirt.io/v1/namespaces/%s/virtualmachines/%s/%s", ns,
-            name, verb);
-    http_request req;
-    http_request_init(&req, &s->ep, "kubernetes", "PUT", path.buf);
-    http_request_body(&req, "application/json", "{}", 2);
-    http_headers_set(&req.headers, "Accept", "application/json");
-    http_response resp = {0};
-    int rc = transport_send(p->cfg.t, &req, &resp, err);
-    if (rc == 0) {
-        if (resp.status == 404)
-            rc = 1;
-        else if (resp.status == 409)   /* already in that state */
-            rc = 0;
-        else if (resp.status < 200 || resp.status > 299)
-            rc = mtv_err_set(err, MTV_EXIT_ENV, "OpenShift PUT %s answered HTTP %ld: %.*s",
-                             path.buf, resp.status, (int)(resp.body.len < 300 ? resp.body.len : 300),
-                             sb_str(&resp.body));
-    }
-    http_request_free(&req);
-    http_response_free(&resp);
-    sb_release(&path);
-    return rc;
-}
-
-static int power_named(source_provider *p, const char *ns, const char *name, enum vm_power want,
-                       int64_t timeout_ms, mtv_err *err)
-{
-    ocp_state *s = st(p);
-    cJSON *vm = NULL;
-    if (get_vm(p, ns, name, &vm, err))
-        return -1;
-    const char *target = want == VM_POWER_ON ? "Running" : "Stopped";
-    const char *now = k8s_obj_str(vm, "status.printableStatus");
-    int already = now && strcmp(now, target) == 0;
-    int has_running = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(vm, "spec"),
-                                                       "running") != NULL;
-    cJSON_Delete(vm);
-    if (already)
-        return 0;
-    int rc = subresource(p, ns, name, want == VM_POWER_ON ? "start" : "stop", err);
-    if (rc == 1) {
-        /* no subresource API (a bare API server): change the run strategy */
-        log_debug("openshift: no start/stop subresource; patching %s/%s", ns, name);
-        cJSON *patch = cJSON_CreateObject();
-        cJSON *spec = cJSON_AddObjectToObject(patch, "spec");
-        if (has_running)
-            cJSON_AddBoolToObject(spec, "running", want == VM_POWER_ON);
-        else
-            cJSON_AddStringToObject(spec, "runStrategy", want == VM_POWER_ON ? "Always" : "Halted");
-        rc = k8s_patch(s->c, &K8S_VM, ns, name, K8S_PATCH_MERGE, patch, NULL, NULL, err);
-        cJSON_Delete(patch);
-    }
-    if (rc)
-        return -1;
-    return k8s_wait_for(s->c, &K8S_VM, ns, name, status_is, describe_status, (void *)target,
-                        timeout_ms > 0 ? timeout_ms : 600000, err);
-}
-
 static int ocp_power(source_provider *p, const char *vm, enum vm_power want, int64_t timeout_ms,
                      mtv_err *err)
 {
     strbuf ns = STRBUF_INIT, name = STRBUF_INIT;
     split(p, vm, &ns, &name);
-    int rc = power_named(p, ns.buf, name.buf, want, timeout_ms, err);
+    int rc = kubevirt_power(st(p)->c, ns.buf, name.buf, want, timeout_ms, err);
     sb_release(&ns);
     sb_release(&name);
     return rc;

@@ -4,7 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "providers/openshift.h"
+#include "k8s/quantity.h"
+#include "providers/kubevirt.h"
 
 static const cJSON *pvc_lookup(void *ud, const char *name)
 {
@@ -26,11 +27,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const cJSON *pvcs = cJSON_GetArrayItem(in, 3);
     vm_record r;
     vm_record_init(&r);
-    openshift_record_from(cJSON_GetArrayItem(in, 0), cJSON_GetArrayItem(in, 1),
-                          cJSON_GetArrayItem(in, 2), pvc_lookup, (void *)pvcs, &r);
+    kubevirt_record_from(cJSON_GetArrayItem(in, 0), cJSON_GetArrayItem(in, 1),
+                         cJSON_GetArrayItem(in, 2), pvc_lookup, (void *)pvcs, &r);
     cJSON_Delete(vm_record_to_json(&r));
     vm_record_free(&r);
-    (void)openshift_quantity(cJSON_GetStringValue(cJSON_GetArrayItem(in, 4)));
+    long long bytes;
+    (void)k8s_quantity_bytes(cJSON_GetStringValue(cJSON_GetArrayItem(in, 4)), &bytes);
     cJSON_Delete(in);
     return 0;
 }

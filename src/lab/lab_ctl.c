@@ -296,6 +296,8 @@ static void on_write(void *ud, const lab_event *ev)
     }
     if (k == c->k_fc || k == c->k_secret || k == c->k_nad || k == c->k_sc)
         ctl_enqueue(c, KEY_ALL, "", "");
+    else if (k && (k == c->k_vm || k == c->k_vmi))
+        ctl_enqueue(c, KEY_KUBEVIRT, ns, name);
 }
 
 static void reconcile_all(lab_ctl *c)
@@ -336,6 +338,7 @@ static void dispatch(lab_ctl *c, const char *key)
     case KEY_HOOK: ctl_hook(c, nsc, name); break;
     case KEY_PLAN: ctl_plan(c, nsc, name); break;
     case KEY_MIGRATION: ctl_migration(c, nsc, name); break;
+    case KEY_KUBEVIRT: ctl_kubevirt(c, nsc, name); break;
     case KEY_ALL: reconcile_all(c); break;
     default: break;
     }
@@ -457,6 +460,12 @@ void lab_ctl_stop(lab_ctl *c)
     c->started = 0;
 }
 
+void lab_ctl_guest(lab_ctl *c, const cJSON *vmi)
+{
+    ctl_kubevirt_guest(c, jpath_str(vmi, "metadata.namespace"), jpath_str(vmi, "metadata.name"),
+                       cJSON_Duplicate(vmi, 1));
+}
+
 void lab_ctl_settle(lab_ctl *c, int timeout_ms)
 {
     int64_t end = ctl_now(c) + timeout_ms;
@@ -522,6 +531,7 @@ void lab_ctl_free(lab_ctl *c)
     }
     free(c->provs);
     ctl_hooks_free(c);
+    ctl_kubevirt_free(c);
     if (c->own_clock)
         clock_free(c->clock);
     rand_free(c->rand);

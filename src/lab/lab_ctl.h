@@ -7,7 +7,9 @@
  * history snapshots, per-VM itineraries and pipelines for cold and warm
  * migrations, hooks run as Jobs and Pods, the in-flight limit, cancel, and
  * on VM creation the target VirtualMachine, its DataVolumes and PVCs and a
- * running VirtualMachineInstance.
+ * running VirtualMachineInstance. Beside Forklift it plays KubeVirt's
+ * virt-controller for power: every VirtualMachine's runStrategy and start/
+ * stop requests decide whether its instance exists (lab_ctl_kubevirt.c).
  *
  * It writes status only through the status subresource and never touches
  * spec; the only metadata it writes is what the real controller writes
@@ -82,6 +84,11 @@ int lab_ctl_start(lab_ctl *c, mtv_err *err);
 /* Stops the thread (pending work is dropped). Safe to call twice. */
 void lab_ctl_stop(lab_ctl *c);
 void lab_ctl_free(lab_ctl *c);
+
+/* What the instances of VirtualMachine metadata.namespace/metadata.name
+ * show when KubeVirt's power reconciler starts it (a VMI; its annotations
+ * and status count). Before lab_ctl_start only. vmi is copied. */
+void lab_ctl_guest(lab_ctl *c, const cJSON *vmi);
 
 /* Waits until the controller has no queued work due now (tests). */
 void lab_ctl_settle(lab_ctl *c, int timeout_ms);

@@ -22,6 +22,7 @@
 #define KEY_HOOK 'H'
 #define KEY_PLAN 'L'
 #define KEY_MIGRATION 'M'
+#define KEY_KUBEVIRT 'V' /* a VirtualMachine's power (lab_ctl_kubevirt.c) */
 #define KEY_ALL 'A'     /* every Provider, map, Hook, Plan and Migration */
 
 typedef struct timer_ent {
@@ -84,6 +85,7 @@ struct lab_ctl {
     run_rt **runs;
     size_t nruns;
     strmap hooks;              /* "ns/job" -> the hook's outcome */
+    strmap kvs;                /* "ns/name" -> the VirtualMachine's power state (kv_rt) */
     prov_rt *provs;
     size_t nprovs;
 };
@@ -170,6 +172,19 @@ void ctl_target_serial(const target_ctx *t, strbuf *out);
 /* Renders a PVC name template with a VM's disk data (also used to
  * validate templates); returns 0 or -1 with err. */
 int ctl_render_pvc_name(const char *tmpl, const cJSON *data, strbuf *out, mtv_err *err);
+
+/* lab_ctl_kubevirt.c: VirtualMachine power */
+/* Reconciles VM ns/name: creates or deletes its VMI per runStrategy and
+ * stateChangeRequests, through Starting/Stopping (ctl_kubevirt) or at once
+ * (ctl_kubevirt_now, for VMs the controller itself creates or powers). */
+void ctl_kubevirt(lab_ctl *c, const char *ns, const char *name);
+void ctl_kubevirt_now(lab_ctl *c, const char *ns, const char *name);
+/* What VM ns/name's instances show (a VMI: metadata.annotations, status;
+ * status.nodeName pins the node). Consumed. */
+void ctl_kubevirt_guest(lab_ctl *c, const char *ns, const char *name, cJSON *vmi);
+/* A schedulable worker node matching the selector (sorted by name), or NULL. */
+char *ctl_pick_node(lab_ctl *c, const cJSON *selector);
+void ctl_kubevirt_free(lab_ctl *c);
 
 /* lab_ctl_hook.c */
 /* Starts the hook Job for step ("PreHook"/"PostHook"); *job gets its name.

@@ -482,7 +482,8 @@ static target_ctx target_of(vm_ctx *v)
     return t;
 }
 
-/* An OpenShift source VM is stopped and started through its runStrategy. */
+/* An OpenShift source VM is stopped and started through its runStrategy,
+ * which the power reconciler acts on at once. */
 static void set_kubevirt_power(vm_ctx *v, int on)
 {
     lab_ctl *c = v->c;
@@ -493,13 +494,7 @@ static void set_kubevirt_power(vm_ctx *v, int on)
     lab_store_patch(c->cfg.store, c->k_vm, ns, v->src.name, LAB_PATCH_MERGE, patch, NULL, &res);
     lab_result_release(&res);
     cJSON_Delete(patch);
-    cJSON *st = cJSON_CreateObject();
-    cJSON_AddStringToObject(st, "printableStatus", on ? "Running" : "Stopped");
-    cJSON_AddBoolToObject(st, "ready", on);
-    cJSON_AddBoolToObject(st, "created", on);
-    ctl_write_status(c, c->k_vm, ns, v->src.name, st);
-    if (!on)
-        ctl_delete(c, c->k_vmi, ns, v->src.name);
+    ctl_kubevirt_now(c, ns, v->src.name);
 }
 
 static void set_power(vm_ctx *v, int on)

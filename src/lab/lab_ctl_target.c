@@ -514,33 +514,6 @@ static const char *run_strategy(const target_ctx *t)
     return !strcmp(js(t->vm_status, "restorePowerState"), "On") ? "Always" : "Halted";
 }
 
-/* A node whose labels satisfy the selector (sorted by name), or NULL. */
-static char *pick_node(lab_ctl *c, const cJSON *selector_obj)
-{
-    cJSON *nodes = ctl_list(c, c->k_node, NULL);
-    char *hit = NULL;
-    const cJSON *n;
-    cJSON_ArrayForEach(n, nodes)
-    {
-        const cJSON *labels = jpath(n, "metadata.labels");
-        int ok = !cJSON_IsTrue(jpath(n, "spec.unschedulable"));
-        const cJSON *want;
-        cJSON_ArrayForEach(want, selector_obj)
-        {
-            const cJSON *have = cJSON_GetObjectItemCaseSensitive(labels, want->string);
-            if (!have || (cJSON_IsString(want) && strcmp(js(labels, want->string), want->valuestring)))
-                ok = 0;
-        }
-        if (ok && !strcmp(js(labels, "node-role.kubernetes.io/worker"), "") &&
-            cJSON_GetObjectItemCaseSensitive(labels, "node-role.kubernetes.io/worker")) {
-            hit = xstrdup(jpath_str(n, "metadata.name"));
-            break;
-        }
-    }
-    cJSON_Delete(nodes);
-    return hit;
-}
-
 static void pod_ip(const lab_nic *n, size_t idx, char out[64])
 {
     char hex[65];
@@ -797,113 +770,80 @@ int ctl_create_vm(target_ctx *t, mtv_err *err)
         cJSON_DeleteItemFromObjectCaseSensitive(pm, "resourceVersion");
         ctl_update(c, c->k_pvc, t->target_ns, jpath_str(pvcs[i], "metadata.name"), p);
     }
-    int running = !strcmp(rs, "Always");
-    char *node = NULL;
-    if (running) {
-        node = js(bad, "node")[0] ? xstrdup(js(bad, "node"))
-                                  : pick_node(c, jpath(vm_copy, "spec.template.spec.nodeSelector"));
+    /* what its instances show, whenever KubeVirt's power reconciler starts
+     * it: the guest behind the source VM, with the faults that make it wrong */
+    cJSON *guest = cJSON_CreateObject();
+    cJSON *gm = cJSON_AddObjectToObject(guest, "metadata");
+    cJSON_AddStringToObject(gm, "name", created);
+    cJSON_AddStringToObject(gm, "namespace", t->target_ns);
+    if (js(bad, "ssh")[0]) /* read by the lab's portforward, never by the validator */
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(gm, "annotations"), LAB_GUEST_PORTS,
+                                js(bad, "ssh"));
+    cJSON *ist = cJSON_AddObjectToObject(guest, "status");
+    if (js(bad, "node")[0])
+        cJSON_AddStringToObject(ist, "nodeName", js(bad, "node"));
+    cJSON *ic = cJSON_AddArrayToObject(ist, "conditions");
+    int agent_up = src->tools && !cJSON_IsFalse(cJSON_GetObjectItem(bad, "agent"));
+    if (src->tools) {
+        cJSON *agent = cJSON_CreateObject();
+        cJSON_AddStringToObject(agent, "type", "AgentConnected");
+        cJSON_AddStringToObject(agent, "status", agent_up ? "True" : "False");
+        if (!agent_up)
+            cJSON_AddStringToObject(agent, "reason", "GuestAgentNotConnected");
+        cJSON_AddItemToArray(ic, agent);
     }
-    cJSON *vst = cJSON_CreateObject();
-    cJSON_AddStringToObject(vst, "printableStatus", !running ? "Stopped"
-                                                    : node ? "Running"
-                                                           : "ErrorUnschedulable");
-    cJSON_AddBoolToObject(vst, "ready", running && node);
-    cJSON_AddBoolToObject(vst, "created", running && node);
-    cJSON_AddStringToObject(vst, "runStrategy", rs);
-    cJSON *vconds = cJSON_AddArrayToObject(vst, "conditions");
-    cJSON *rc = cJSON_CreateObject();
-    cJSON_AddStringToObject(rc, "type", "Ready");
-    cJSON_AddStringToObject(rc, "status", running && node ? "True" : "False");
-    cJSON_AddItemToArray(vconds, rc);
-    ctl_write_status(c, c->k_vm, t->target_ns, created, vst);
-    if (running && node) {
-        cJSON *vmi = new_obj("kubevirt.io/v1", "VirtualMachineInstance", t->target_ns, created);
-        cJSON *im = cJSON_GetObjectItem(vmi, "metadata");
-        cJSON *il = cJSON_Duplicate(jpath(vm_copy, "spec.template.metadata.labels"), 1);
-        cJSON_AddStringToObject(il, "kubevirt.io/domain", created);
-        cJSON_AddStringToObject(il, "kubevirt.io/nodeName", node);
-        cJSON_AddItemToObject(im, "labels", il);
-        if (js(bad, "ssh")[0]) /* read by the lab's portforward, never by the validator */
-            cJSON_AddStringToObject(cJSON_AddObjectToObject(im, "annotations"), LAB_GUEST_PORTS,
-                                    js(bad, "ssh"));
-        cJSON *refs = cJSON_AddArrayToObject(im, "ownerReferences");
-        cJSON *r = cJSON_CreateObject();
-        cJSON_AddStringToObject(r, "apiVersion", "kubevirt.io/v1");
-        cJSON_AddStringToObject(r, "kind", "VirtualMachine");
-        cJSON_AddStringToObject(r, "name", created);
-        cJSON_AddStringToObject(r, "uid", vm_uid);
-        cJSON_AddBoolToObject(r, "controller", 1);
-        cJSON_AddItemToArray(refs, r);
-        cJSON_AddItemToObject(vmi, "spec", cJSON_Duplicate(jpath(vm_copy, "spec.template.spec"), 1));
-        if (ctl_create(c, c->k_vmi, t->target_ns, vmi, NULL) == 201) {
-            cJSON *ist = cJSON_CreateObject();
-            cJSON_AddStringToObject(ist, "phase", "Running");
-            cJSON_AddStringToObject(ist, "nodeName", node);
-            cJSON *ic = cJSON_AddArrayToObject(ist, "conditions");
-            cJSON *ready = cJSON_CreateObject();
-            cJSON_AddStringToObject(ready, "type", "Ready");
-            cJSON_AddStringToObject(ready, "status", "True");
-            cJSON_AddItemToArray(ic, ready);
-            int agent_up = src->tools && !cJSON_IsFalse(cJSON_GetObjectItem(bad, "agent"));
-            if (src->tools) {
-                cJSON *agent = cJSON_CreateObject();
-                cJSON_AddStringToObject(agent, "type", "AgentConnected");
-                cJSON_AddStringToObject(agent, "status", agent_up ? "True" : "False");
-                if (!agent_up)
-                    cJSON_AddStringToObject(agent, "reason", "GuestAgentNotConnected");
-                cJSON_AddItemToArray(ic, agent);
-            }
-            int preserve = !cJSON_GetObjectItem(spec, "preserveStaticIPs") ||
-                           cJSON_IsTrue(cJSON_GetObjectItem(spec, "preserveStaticIPs"));
-            cJSON *iif = cJSON_AddArrayToObject(ist, "interfaces");
-            const cJSON *vif;
-            size_t k = 0;
-            cJSON_ArrayForEach(vif, jpath(vm_copy, "spec.template.spec.domain.devices.interfaces"))
-            {
-                /* the source NIC behind this interface (same MAC, else same order) */
-                const lab_nic *n = NULL;
-                for (size_t j = 0; j < src->nnics && !n; j++)
-                    if (!strcmp(src->nics[j].mac, js(vif, "macAddress")))
-                        n = &src->nics[j];
-                if (!n && k < src->nnics)
-                    n = &src->nics[k];
-                cJSON *e = cJSON_CreateObject();
-                cJSON_AddStringToObject(e, "name", js(vif, "name"));
-                cJSON_AddStringToObject(e, "mac", js(vif, "macAddress"));
-                char ifname[32];
-                snprintf(ifname, sizeof ifname, "eth%zu", k);
-                cJSON_AddStringToObject(e, "interfaceName", ifname);
-                cJSON_AddStringToObject(e, "infoSource", "domain, guest-agent");
-                char ip[64] = "";
-                int masq = cJSON_GetObjectItem(vif, "masquerade") != NULL;
-                if (n && *n->ip && !strcmp(n->origin, "manual") && preserve &&
-                    (t->src_type == LAB_SRC_VSPHERE || t->src_type == LAB_SRC_HYPERV))
-                    snprintf(ip, sizeof ip, "%s", n->ip);
-                else if (masq && n)
-                    pod_ip(n, k, ip);
-                else if (n && *n->ip)
-                    snprintf(ip, sizeof ip, "%s", n->ip);
-                if (*ip && src->tools) {
-                    cJSON_AddStringToObject(e, "ipAddress", ip);
-                    cJSON *ips = cJSON_AddArrayToObject(e, "ipAddresses");
-                    cJSON_AddItemToArray(ips, cJSON_CreateString(ip));
-                }
-                cJSON_AddItemToArray(iif, e);
-                k++;
-            }
-            if (src->tools) {
-                cJSON *os = cJSON_AddObjectToObject(ist, "guestOSInfo");
-                cJSON_AddStringToObject(os, "id", src->is_windows ? "mswindows" : "rhel");
-                cJSON_AddStringToObject(os, "name", src->is_windows ? "Microsoft Windows Server"
-                                                                    : "Red Hat Enterprise Linux");
-            }
-            cJSON_AddStringToObject(ist, "migrationMethod", "BlockMigration");
-            ctl_write_status(c, c->k_vmi, t->target_ns, created, ist);
+    int preserve = !cJSON_GetObjectItem(spec, "preserveStaticIPs") ||
+                   cJSON_IsTrue(cJSON_GetObjectItem(spec, "preserveStaticIPs"));
+    cJSON *iif = cJSON_AddArrayToObject(ist, "interfaces");
+    const cJSON *vif;
+    size_t k = 0;
+    cJSON_ArrayForEach(vif, jpath(vm_copy, "spec.template.spec.domain.devices.interfaces"))
+    {
+        /* the source NIC behind this interface (same MAC, else same order) */
+        const lab_nic *n = NULL;
+        for (size_t j = 0; j < src->nnics && !n; j++)
+            if (!strcmp(src->nics[j].mac, js(vif, "macAddress")))
+                n = &src->nics[j];
+        if (!n && k < src->nnics)
+            n = &src->nics[k];
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "name", js(vif, "name"));
+        cJSON_AddStringToObject(e, "mac", js(vif, "macAddress"));
+        char ifname[32];
+        snprintf(ifname, sizeof ifname, "eth%zu", k);
+        cJSON_AddStringToObject(e, "interfaceName", ifname);
+        cJSON_AddStringToObject(e, "infoSource", "domain, guest-agent");
+        char ip[64] = "";
+        int masq = cJSON_GetObjectItem(vif, "masquerade") != NULL;
+        if (n && *n->ip && !strcmp(n->origin, "manual") && preserve &&
+            (t->src_type == LAB_SRC_VSPHERE || t->src_type == LAB_SRC_HYPERV))
+            snprintf(ip, sizeof ip, "%s", n->ip);
+        else if (masq && n)
+            pod_ip(n, k, ip);
+        else if (n && *n->ip)
+            snprintf(ip, sizeof ip, "%s", n->ip);
+        if (*ip && src->tools) {
+            cJSON_AddStringToObject(e, "ipAddress", ip);
+            cJSON *ips = cJSON_AddArrayToObject(e, "ipAddresses");
+            cJSON_AddItemToArray(ips, cJSON_CreateString(ip));
         }
+        cJSON_AddItemToArray(iif, e);
+        k++;
     }
+    if (src->tools) {
+        cJSON *os = cJSON_AddObjectToObject(ist, "guestOSInfo");
+        cJSON_AddStringToObject(os, "id", src->is_windows ? "mswindows" : "rhel");
+        cJSON_AddStringToObject(os, "name", src->is_windows ? "Microsoft Windows Server"
+                                                            : "Red Hat Enterprise Linux");
+    }
+    cJSON_AddStringToObject(ist, "migrationMethod", "BlockMigration");
+    ctl_kubevirt_guest(c, t->target_ns, created, guest);
+    ctl_kubevirt_now(c, t->target_ns, created);
+    cJSON *now_vm = ctl_get(c, c->k_vm, t->target_ns, created);
+    const char *ps = jpath_str(now_vm, "status.printableStatus");
     log_info("lab controller: created VirtualMachine %s/%s (%s, %s)", t->target_ns, created, rs,
-             node ? node : "not scheduled");
-    free(node);
+             *ps ? ps : "no status");
+    cJSON_Delete(now_vm);
     free(created);
     cJSON_Delete(vm_obj);
     cJSON_Delete(vm_copy);

@@ -42,6 +42,7 @@ struct lab_mtv {
     char *providers_path;
     char *ova_dir;
     char *ns;
+    cJSON *guests;      /* VMIs of the stopped OpenShift source VMs, for lab_ctl_guest */
     int started;
 };
 
@@ -391,26 +392,32 @@ static void seed_openshift_sources(lab_mtv *m)
                  v->power_on ? "Running" : "Stopped", v->power_on ? "true" : "false",
                  v->power_on ? "true" : "false");
         seed(m, k_vm, vm, parse(st));
+        /* running: its instance; stopped: what its instance shows once started */
+        cJSON *vmi = cJSON_CreateObject();
+        cJSON_AddStringToObject(vmi, "apiVersion", "kubevirt.io/v1");
+        cJSON_AddStringToObject(vmi, "kind", "VirtualMachineInstance");
+        cJSON *im = cJSON_AddObjectToObject(vmi, "metadata");
+        cJSON_AddStringToObject(im, "name", v->name);
+        cJSON_AddStringToObject(im, "namespace", ns);
+        cJSON_AddItemToObject(vmi, "spec", spec_copy);
+        spec_copy = NULL;
+        strbuf ist = STRBUF_INIT;
+        sb_addf(&ist, "{\"phase\":\"Running\",\"nodeName\":\"worker-1\",\"conditions\":["
+                      "{\"type\":\"Ready\",\"status\":\"True\"},{\"type\":\"AgentConnected\","
+                      "\"status\":\"True\"}],\"interfaces\":[");
+        for (size_t n = 0; n < v->nnics; n++)
+            sb_addf(&ist, "%s{\"name\":\"nic-%zu\",\"mac\":\"%s\",\"ipAddress\":\"%s\"}",
+                    n ? "," : "", n, v->nics[n].mac, v->nics[n].ip);
+        sb_adds(&ist, "]}");
         if (v->power_on) {
-            cJSON *vmi = cJSON_CreateObject();
-            cJSON_AddStringToObject(vmi, "apiVersion", "kubevirt.io/v1");
-            cJSON_AddStringToObject(vmi, "kind", "VirtualMachineInstance");
-            cJSON *im = cJSON_AddObjectToObject(vmi, "metadata");
-            cJSON_AddStringToObject(im, "name", v->name);
-            cJSON_AddStringToObject(im, "namespace", ns);
-            cJSON_AddItemToObject(vmi, "spec", spec_copy);
-            spec_copy = NULL;
-            strbuf ist = STRBUF_INIT;
-            sb_addf(&ist, "{\"phase\":\"Running\",\"nodeName\":\"worker-1\",\"conditions\":["
-                          "{\"type\":\"Ready\",\"status\":\"True\"},{\"type\":\"AgentConnected\","
-                          "\"status\":\"True\"}],\"interfaces\":[");
-            for (size_t n = 0; n < v->nnics; n++)
-                sb_addf(&ist, "%s{\"name\":\"nic-%zu\",\"mac\":\"%s\",\"ipAddress\":\"%s\"}",
-                        n ? "," : "", n, v->nics[n].mac, v->nics[n].ip);
-            sb_adds(&ist, "]}");
             seed(m, k_vmi, vmi, parse(ist.buf));
-            sb_release(&ist);
+        } else {
+            cJSON_AddItemToObject(vmi, "status", parse(ist.buf));
+            if (!m->guests)
+                m->guests = cJSON_CreateArray();
+            cJSON_AddItemToArray(m->guests, vmi);
         }
+        sb_release(&ist);
         cJSON_Delete(spec_copy);
     }
     sb_release(&nad);
@@ -616,6 +623,11 @@ int lab_mtv_start(lab_mtv *m, mtv_err *err)
     }
     lab_sources_wire(m->sources, &cc);
     m->ctl = lab_ctl_new(&cc);
+    const cJSON *g;
+    cJSON_ArrayForEach(g, m->guests)
+    {
+        lab_ctl_guest(m->ctl, g);
+    }
     if (lab_ctl_start(m->ctl, err) < 0)
         return -1;
     m->started = 1;
@@ -651,6 +663,7 @@ void lab_mtv_free(lab_mtv *m)
     free(m->providers_path);
     free(m->ova_dir);
     free(m->ns);
+    cJSON_Delete(m->guests);
     free(m);
 }
 

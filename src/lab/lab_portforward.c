@@ -6,6 +6,7 @@
  * either side's end closes both.
  */
 #include "lab/lab_portforward.h"
+#include "lab/lab_kv_power.h"
 
 #include <netdb.h>
 #include <poll.h>
@@ -161,7 +162,13 @@ static const char *discovery =
     "{\"name\":\"virtualmachineinstances/portforward\",\"singularName\":\"\",\"namespaced\":true,"
     "\"kind\":\"VirtualMachineInstance\",\"verbs\":[\"get\"]},"
     "{\"name\":\"virtualmachines/portforward\",\"singularName\":\"\",\"namespaced\":true,"
-    "\"kind\":\"VirtualMachine\",\"verbs\":[\"get\"]}]}";
+    "\"kind\":\"VirtualMachine\",\"verbs\":[\"get\"]},"
+    "{\"name\":\"virtualmachines/start\",\"singularName\":\"\",\"namespaced\":true,"
+    "\"kind\":\"VirtualMachine\",\"verbs\":[\"update\"]},"
+    "{\"name\":\"virtualmachines/stop\",\"singularName\":\"\",\"namespaced\":true,"
+    "\"kind\":\"VirtualMachine\",\"verbs\":[\"update\"]},"
+    "{\"name\":\"virtualmachines/restart\",\"singularName\":\"\",\"namespaced\":true,"
+    "\"kind\":\"VirtualMachine\",\"verbs\":[\"update\"]}]}";
 
 static int header_has(const lab_req *req, const char *name, const char *token)
 {
@@ -187,6 +194,12 @@ void lab_portforward_handle(void *ud, lab_req *req, lab_resp *resp)
     /* apis subresources.kubevirt.io v1 namespaces NS KIND NAME portforward PORT [proto] */
     if (n == 3 && !strcmp(parts[2], "v1")) {
         lab_resp_raw(resp, 200, "application/json", discovery, strlen(discovery));
+        free(path);
+        return;
+    }
+    if (n == 8 && !strcmp(parts[2], "v1") && !strcmp(parts[3], "namespaces") &&
+        !strcmp(parts[5], "virtualmachines") && lab_kv_power_verb(parts[7])) {
+        lab_kv_power_handle(p->store, req, resp, parts[4], parts[6], parts[7]);
         free(path);
         return;
     }

@@ -14,6 +14,9 @@
  * port: the upgrade succeeds and the tunnel closes at once, as KubeVirt's
  * does when nothing listens in the guest.
  *
+ * The same mount serves the lifecycle subresources (virtualmachines/NAME/
+ * start|stop|restart), handed to lab_kv_power.h, and the group's discovery.
+ *
  * Ownership: lab_portforward_free; the store is borrowed.
  */
 #ifndef MTV_LAB_PORTFORWARD_H

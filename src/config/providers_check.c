@@ -2,8 +2,9 @@
  * providers_check: the rules a providers file entry must follow, per type.
  *
  * The key tables mirror upstream's providers_schema.json: required keys per
- * type, string values, the copy-offload block with its vendor-specific
- * requirements. Upstream allows extra keys everywhere except in openshift
+ * type, string values, the guest logins every type may carry (openshift
+ * too: its VMs are logged into like any other), the copy-offload block
+ * with its vendor-specific requirements. Upstream allows extra keys everywhere except in openshift
  * entries; so do we, but an unknown key is reported as a warning with the
  * closest known key, because it is almost always a typo.
  */
@@ -351,7 +352,7 @@ static void check_entry(checker *c)
     const pkey *const vsphere[] = {BASE_KEYS, GUEST_KEYS, VSPHERE_KEYS, NULL};
     const pkey *const plain[] = {BASE_KEYS, GUEST_KEYS, NULL};
     const pkey *const openstack[] = {BASE_KEYS, GUEST_KEYS, OPENSTACK_KEYS, NULL};
-    const pkey *const openshift[] = {OPENSHIFT_KEYS, NULL};
+    const pkey *const openshift[] = {OPENSHIFT_KEYS, GUEST_KEYS, NULL};
     const pkey *const hyperv[] = {BASE_KEYS, GUEST_KEYS, HYPERV_KEYS, NULL};
     switch (c->e->type) {
     case PROVIDER_VSPHERE: {

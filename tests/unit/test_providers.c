@@ -184,6 +184,29 @@ Test(providers, openshift_entries_are_strict)
     expect("provider \"ocp\": unknown key \"fqdn\"; openshift entries accept only: type, version, host");
 }
 
+Test(providers, openshift_entries_take_guest_logins_and_their_passwords_are_secrets)
+{
+    cr_assert_eq(load_check("{\"ocp\": {\"type\": \"openshift\", \"version\": \"4.20\", \"host\": \"h\", "
+                            "\"api_url\": \"a\", \"username\": \"u\", \"password\": \"p\", "
+                            "\"storage_class\": \"sc\", \"guest_vm_linux_user\": \"cloud-user\", "
+                            "\"guest_vm_linux_password\": \"Lx-canary-91\", \"guest_vm_win_user\": \"Administrator\", "
+                            "\"guest_vm_win_password\": \"Win-canary-92\"}}"),
+                 0);
+    cr_assert_eq(diags.warnings, 0);
+    cr_assert_not_null(secrets_find(reg, "x Lx-canary-91 y", 16, NULL), "the Linux guest password is a secret");
+    cr_assert_not_null(secrets_find(reg, "Win-canary-92", 13, NULL), "the Windows guest password is a secret");
+    providers_file_free(&pf);
+    memset(&pf, 0, sizeof pf);
+    diag_free(&diags);
+    diag_init(&diags);
+    /* a typo in one of them is still an error in a strict entry, with the right key suggested */
+    cr_assert_eq(load_check("{\"ocp\": {\"type\": \"openshift\", \"version\": \"4.20\", \"host\": \"h\", "
+                            "\"api_url\": \"a\", \"username\": \"u\", \"password\": \"p\", "
+                            "\"storage_class\": \"sc\", \"guest_vm_win_pasword\": \"x\"}}"),
+                 1);
+    expect("provider \"ocp\": unknown key \"guest_vm_win_pasword\" (did you mean 'guest_vm_win_password'?)");
+}
+
 Test(providers, unknown_keys_elsewhere_are_warnings_with_a_suggestion)
 {
     cr_assert_eq(load_check("{\"vc\": {" VSPHERE_OK ", \"vddk_init_imag\": \"i\"}}"), 0);

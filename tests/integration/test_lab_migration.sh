@@ -5,7 +5,8 @@
 # and pipeline step names of the real captured samples; the created
 # VirtualMachine has forklift.md section 10's name, labels, runStrategy,
 # scheduling fields, CPU/memory/firmware/MACs and PVC names (checked
-# against a table of templates and the names they must give).
+# against a table of templates and the names they must give); the Halted
+# migrated VM starts and stops through KubeVirt's lifecycle subresources.
 set -euo pipefail
 
 KUBECTL=${KUBECTL:-$(command -v kubectl || true)}
@@ -239,6 +240,25 @@ claim=$(jq -r '.spec.template.spec.volumes[0].persistentVolumeClaim.claimName' <
 case "$claim" in cold-rhv-mtv-tests-rhel8-0-?????) ;; *) fail "generateName PVC $claim" ;; esac
 [ "$(json plan cold-rhv -n $ns | jq -r '.status.migration.vms[0].pipeline[1].tasks[0].name' | grep -c '^[0-9a-f-]\{36\}$')" = 1 ] \
   || fail "oVirt disk tasks are named by disk id"
+
+# --- KubeVirt power: the Halted migrated VM started and stopped through the lifecycle
+#     subresources (kubectl replace --raw is the PUT virtctl sends) ---
+sub=/apis/subresources.kubevirt.io/v1/namespaces/mtv-vms-cold-rhv/virtualmachines/mtv-tests-rhel8
+echo '{}' >"$work/empty.json"
+k replace --raw "$sub/start" -f "$work/empty.json" >/dev/null || fail "start subresource refused"
+k wait --for=jsonpath='{.status.printableStatus}'=Running vm/mtv-tests-rhel8 -n mtv-vms-cold-rhv \
+  --timeout=30s >/dev/null || fail "started VM: $(json vm mtv-tests-rhel8 -n mtv-vms-cold-rhv | jq -c .status)"
+jq -e '.spec.runStrategy == "Always"' <<<"$(json vm mtv-tests-rhel8 -n mtv-vms-cold-rhv)" >/dev/null ||
+  fail "start on a Halted VM sets runStrategy Always"
+jq -e '.status.phase == "Running" and ([.status.conditions[].type] | index("AgentConnected") != null)
+   and (.status.interfaces[0].ipAddress | length > 0)' <<<"$(json vmi mtv-tests-rhel8 -n mtv-vms-cold-rhv)" \
+  >/dev/null || fail "VMI after start: $(json vmi mtv-tests-rhel8 -n mtv-vms-cold-rhv | jq -c .status)"
+if msg=$(k replace --raw "$sub/start" -f "$work/empty.json" 2>&1); then fail "a second start was accepted"; fi
+case "$msg" in *"VM is already running"*) ;; *) fail "second start: $msg" ;; esac
+k replace --raw "$sub/stop" -f "$work/empty.json" >/dev/null || fail "stop subresource refused"
+k wait --for=jsonpath='{.status.printableStatus}'=Stopped vm/mtv-tests-rhel8 -n mtv-vms-cold-rhv \
+  --timeout=30s >/dev/null || fail "stopped VM: $(json vm mtv-tests-rhel8 -n mtv-vms-cold-rhv | jq -c .status)"
+! k get vmi mtv-tests-rhel8 -n mtv-vms-cold-rhv >/dev/null 2>&1 || fail "the stopped VM still has a VMI"
 
 # --- warm, vSphere: precopies every controller_precopy_interval, cutover at spec.cutover ---
 k patch forkliftcontroller forklift-controller -n $ns --type=merge -p '{"spec":{"controller_precopy_interval":1}}' >/dev/null

@@ -6,14 +6,18 @@
  * a Manual VM only moves on requests; KubeVirt's refusals come back as 409
  * Statuses; legacy spec.running and Once decide too; and a migrated VM
  * whose faults made it wrong comes back just as wrong after a stop and a
- * start.
+ * start, also when the checks' reader (checks/target_read.c) starts it for
+ * a moment to read its instance and stops it again.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/target_vm.h"
+#include "k8s/client.h"
 #include "labtest.h"
+#include "util/log.h"
 
 #define VMS "kubevirt.io/v1/virtualmachines"
 #define VMIS "kubevirt.io/v1/virtualmachineinstances"
@@ -241,4 +245,35 @@ Test(lab_kubevirt, a_wrong_migrated_vm_stays_wrong_across_a_stop_and_start)
         cJSON_Delete(labtest_wait_str(&lab, VMS, ns, name, "status.printableStatus", "Stopped", 5000));
         cr_assert(!vmi_exists(ns, name));
     }
+    /* the checks' reader: starts it, reads the instance, stops it again */
+    kube_config kc;
+    mtv_err err;
+    mtv_err_clear(&err);
+    cr_assert_eq(kubeconfig_load(&kc, lab_server_kubeconfig_path(lab.srv), NULL, log_secrets(), &err), 0,
+                 "%s", err.msg);
+    transport *t;
+    transport_config tc = {.mode = TRANSPORT_LIVE};
+    cr_assert_eq(transport_open(&t, &tc, &err), 0, "%s", err.msg);
+    k8s_client *c;
+    cr_assert_eq(k8s_client_new(&c, &kc, t, &err), 0, "%s", err.msg);
+    target_vm tv;
+    target_vm_init(&tv);
+    strbuf note = STRBUF_INIT;
+    target_read_opts ro = {.wait_guest_agent = 1, .agent_timeout_ms = 300};
+    cr_assert_eq(target_vm_read(c, ns, name, &ro, &tv, &note, &err), 0, "%s", err.msg);
+    cr_assert_eq(tv.rec.power, VM_POWER_OFF, "the record keeps the state it was found in");
+    cr_assert(tv.has_vmi, "the instance was read while it ran");
+    cr_assert_str_eq(tv.node_name, "worker-2");
+    cr_assert_eq(tv.rec.guest_agent_running, 0, "the agent fault holds");
+    cr_assert(strstr(note.buf, "AgentConnected"), "the agent wait ran out: %s", note.buf);
+    cr_assert_str_eq(tv.rec.nics[0].ips[0].ip, "192.0.2.20");
+    vm = labtest_get(&lab, VMS, ns, name);
+    cr_assert_str_eq(str_at(vm, "status.printableStatus"), "Stopped", "stopped again");
+    cr_assert_str_eq(str_at(vm, "spec.runStrategy"), "Halted");
+    cJSON_Delete(vm);
+    sb_release(&note);
+    target_vm_free(&tv);
+    k8s_client_free(c);
+    transport_free(t);
+    kubeconfig_free(&kc);
 }

@@ -445,6 +445,15 @@ int lab_ctl_start(lab_ctl *c, mtv_err *err)
         return mtv_err_set(err, MTV_EXIT_ENV, "cannot start the lab controller thread");
     c->started = 1;
     ctl_enqueue(c, KEY_ALL, "", "");
+    /* VirtualMachines already in the store (the world's) get KubeVirt's status */
+    lab_list list;
+    cJSON *st = NULL;
+    if (c->k_vm && lab_store_list(c->cfg.store, c->k_vm, NULL, NULL, &list, &st) == 0) {
+        for (size_t j = 0; j < list.count; j++)
+            ctl_enqueue(c, KEY_KUBEVIRT, list.items[j]->ns, list.items[j]->name);
+        lab_list_release(&list);
+    }
+    cJSON_Delete(st);
     return 0;
 }
 

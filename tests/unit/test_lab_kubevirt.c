@@ -65,7 +65,11 @@ static int vmi_exists(const char *ns, const char *name)
 Test(lab_kubevirt, stopped_world_vm_starts_as_its_guest_and_stops)
 {
     labtest_start(&lab, &(labtest_opts){.speed = 100});
-    cJSON *vm = labtest_get(&lab, VMS, SRC, "mtv-tests-rhel8");
+    /* the world's running VMs get KubeVirt's status at start */
+    cJSON *vm = labtest_wait_str(&lab, VMS, SRC, "mtv-win2019-3disks", "status.runStrategy", "Always", 5000);
+    cr_assert_str_eq(str_at(labtest_cond(vm, "Ready"), "status"), "True");
+    cJSON_Delete(vm);
+    vm = labtest_get(&lab, VMS, SRC, "mtv-tests-rhel8");
     cr_assert_str_eq(str_at(vm, "status.printableStatus"), "Stopped");
     cJSON_Delete(vm);
     cr_assert(!vmi_exists(SRC, "mtv-tests-rhel8"));

@@ -523,6 +523,82 @@ static void pod_ip(const lab_nic *n, size_t idx, char out[64])
     snprintf(out, 64, "10.%u.%u.%u", 128 + (unsigned)idx, a, b ? b : 1);
 }
 
+/* What the migrated VM's instances show whenever KubeVirt's power
+ * reconciler starts it (lab_ctl_kubevirt.c): the guest behind the source
+ * VM, with the faults that make it wrong. */
+static cJSON *guest_of(const target_ctx *t, const cJSON *vm_copy, const char *created)
+{
+    const lab_vm *src = t->src;
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(t->plan, "spec");
+    const cJSON *bad = wrong(t);
+    cJSON *guest = cJSON_CreateObject();
+    cJSON *gm = cJSON_AddObjectToObject(guest, "metadata");
+    cJSON_AddStringToObject(gm, "name", created);
+    cJSON_AddStringToObject(gm, "namespace", t->target_ns);
+    if (js(bad, "ssh")[0]) /* read by the lab's portforward, never by the validator */
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(gm, "annotations"), LAB_GUEST_PORTS,
+                                js(bad, "ssh"));
+    cJSON *ist = cJSON_AddObjectToObject(guest, "status");
+    if (js(bad, "node")[0])
+        cJSON_AddStringToObject(ist, "nodeName", js(bad, "node"));
+    cJSON *ic = cJSON_AddArrayToObject(ist, "conditions");
+    int agent_up = src->tools && !cJSON_IsFalse(cJSON_GetObjectItem(bad, "agent"));
+    if (src->tools) {
+        cJSON *agent = cJSON_CreateObject();
+        cJSON_AddStringToObject(agent, "type", "AgentConnected");
+        cJSON_AddStringToObject(agent, "status", agent_up ? "True" : "False");
+        if (!agent_up)
+            cJSON_AddStringToObject(agent, "reason", "GuestAgentNotConnected");
+        cJSON_AddItemToArray(ic, agent);
+    }
+    int preserve = !cJSON_GetObjectItem(spec, "preserveStaticIPs") ||
+                   cJSON_IsTrue(cJSON_GetObjectItem(spec, "preserveStaticIPs"));
+    cJSON *iif = cJSON_AddArrayToObject(ist, "interfaces");
+    const cJSON *vif;
+    size_t k = 0;
+    cJSON_ArrayForEach(vif, jpath(vm_copy, "spec.template.spec.domain.devices.interfaces"))
+    {
+        /* the source NIC behind this interface (same MAC, else same order) */
+        const lab_nic *n = NULL;
+        for (size_t j = 0; j < src->nnics && !n; j++)
+            if (!strcmp(src->nics[j].mac, js(vif, "macAddress")))
+                n = &src->nics[j];
+        if (!n && k < src->nnics)
+            n = &src->nics[k];
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "name", js(vif, "name"));
+        cJSON_AddStringToObject(e, "mac", js(vif, "macAddress"));
+        char ifname[32];
+        snprintf(ifname, sizeof ifname, "eth%zu", k);
+        cJSON_AddStringToObject(e, "interfaceName", ifname);
+        cJSON_AddStringToObject(e, "infoSource", "domain, guest-agent");
+        char ip[64] = "";
+        int masq = cJSON_GetObjectItem(vif, "masquerade") != NULL;
+        if (n && *n->ip && !strcmp(n->origin, "manual") && preserve &&
+            (t->src_type == LAB_SRC_VSPHERE || t->src_type == LAB_SRC_HYPERV))
+            snprintf(ip, sizeof ip, "%s", n->ip);
+        else if (masq && n)
+            pod_ip(n, k, ip);
+        else if (n && *n->ip)
+            snprintf(ip, sizeof ip, "%s", n->ip);
+        if (*ip && src->tools) {
+            cJSON_AddStringToObject(e, "ipAddress", ip);
+            cJSON *ips = cJSON_AddArrayToObject(e, "ipAddresses");
+            cJSON_AddItemToArray(ips, cJSON_CreateString(ip));
+        }
+        cJSON_AddItemToArray(iif, e);
+        k++;
+    }
+    if (src->tools) {
+        cJSON *os = cJSON_AddObjectToObject(ist, "guestOSInfo");
+        cJSON_AddStringToObject(os, "id", src->is_windows ? "mswindows" : "rhel");
+        cJSON_AddStringToObject(os, "name", src->is_windows ? "Microsoft Windows Server"
+                                                            : "Red Hat Enterprise Linux");
+    }
+    cJSON_AddStringToObject(ist, "migrationMethod", "BlockMigration");
+    return guest;
+}
+
 int ctl_create_vm(target_ctx *t, mtv_err *err)
 {
     lab_ctl *c = t->c;
@@ -770,73 +846,7 @@ int ctl_create_vm(target_ctx *t, mtv_err *err)
         cJSON_DeleteItemFromObjectCaseSensitive(pm, "resourceVersion");
         ctl_update(c, c->k_pvc, t->target_ns, jpath_str(pvcs[i], "metadata.name"), p);
     }
-    /* what its instances show, whenever KubeVirt's power reconciler starts
-     * it: the guest behind the source VM, with the faults that make it wrong */
-    cJSON *guest = cJSON_CreateObject();
-    cJSON *gm = cJSON_AddObjectToObject(guest, "metadata");
-    cJSON_AddStringToObject(gm, "name", created);
-    cJSON_AddStringToObject(gm, "namespace", t->target_ns);
-    if (js(bad, "ssh")[0]) /* read by the lab's portforward, never by the validator */
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(gm, "annotations"), LAB_GUEST_PORTS,
-                                js(bad, "ssh"));
-    cJSON *ist = cJSON_AddObjectToObject(guest, "status");
-    if (js(bad, "node")[0])
-        cJSON_AddStringToObject(ist, "nodeName", js(bad, "node"));
-    cJSON *ic = cJSON_AddArrayToObject(ist, "conditions");
-    int agent_up = src->tools && !cJSON_IsFalse(cJSON_GetObjectItem(bad, "agent"));
-    if (src->tools) {
-        cJSON *agent = cJSON_CreateObject();
-        cJSON_AddStringToObject(agent, "type", "AgentConnected");
-        cJSON_AddStringToObject(agent, "status", agent_up ? "True" : "False");
-        if (!agent_up)
-            cJSON_AddStringToObject(agent, "reason", "GuestAgentNotConnected");
-        cJSON_AddItemToArray(ic, agent);
-    }
-    int preserve = !cJSON_GetObjectItem(spec, "preserveStaticIPs") ||
-                   cJSON_IsTrue(cJSON_GetObjectItem(spec, "preserveStaticIPs"));
-    cJSON *iif = cJSON_AddArrayToObject(ist, "interfaces");
-    const cJSON *vif;
-    size_t k = 0;
-    cJSON_ArrayForEach(vif, jpath(vm_copy, "spec.template.spec.domain.devices.interfaces"))
-    {
-        /* the source NIC behind this interface (same MAC, else same order) */
-        const lab_nic *n = NULL;
-        for (size_t j = 0; j < src->nnics && !n; j++)
-            if (!strcmp(src->nics[j].mac, js(vif, "macAddress")))
-                n = &src->nics[j];
-        if (!n && k < src->nnics)
-            n = &src->nics[k];
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "name", js(vif, "name"));
-        cJSON_AddStringToObject(e, "mac", js(vif, "macAddress"));
-        char ifname[32];
-        snprintf(ifname, sizeof ifname, "eth%zu", k);
-        cJSON_AddStringToObject(e, "interfaceName", ifname);
-        cJSON_AddStringToObject(e, "infoSource", "domain, guest-agent");
-        char ip[64] = "";
-        int masq = cJSON_GetObjectItem(vif, "masquerade") != NULL;
-        if (n && *n->ip && !strcmp(n->origin, "manual") && preserve &&
-            (t->src_type == LAB_SRC_VSPHERE || t->src_type == LAB_SRC_HYPERV))
-            snprintf(ip, sizeof ip, "%s", n->ip);
-        else if (masq && n)
-            pod_ip(n, k, ip);
-        else if (n && *n->ip)
-            snprintf(ip, sizeof ip, "%s", n->ip);
-        if (*ip && src->tools) {
-            cJSON_AddStringToObject(e, "ipAddress", ip);
-            cJSON *ips = cJSON_AddArrayToObject(e, "ipAddresses");
-            cJSON_AddItemToArray(ips, cJSON_CreateString(ip));
-        }
-        cJSON_AddItemToArray(iif, e);
-        k++;
-    }
-    if (src->tools) {
-        cJSON *os = cJSON_AddObjectToObject(ist, "guestOSInfo");
-        cJSON_AddStringToObject(os, "id", src->is_windows ? "mswindows" : "rhel");
-        cJSON_AddStringToObject(os, "name", src->is_windows ? "Microsoft Windows Server"
-                                                            : "Red Hat Enterprise Linux");
-    }
-    cJSON_AddStringToObject(ist, "migrationMethod", "BlockMigration");
+    cJSON *guest = guest_of(t, vm_copy, created);
     ctl_kubevirt_guest(c, t->target_ns, created, guest);
     ctl_kubevirt_now(c, t->target_ns, created);
     cJSON *now_vm = ctl_get(c, c->k_vm, t->target_ns, created);

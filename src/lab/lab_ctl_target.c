@@ -3,8 +3,9 @@
  * following forklift.md section 10: DataVolumes and their PVCs named by
  * the PVC name template (10.7), the virt-v2v conversion Pod, and the
  * KubeVirt VirtualMachine (name rules 10.1, labels 10.2, scheduling 10.3,
- * devices 10.5, runStrategy 10.6, static IPs 10.9) with, when it runs, a
- * VirtualMachineInstance reporting the guest agent, interfaces and IPs.
+ * devices 10.5, runStrategy 10.6, static IPs 10.9) and its guest: what a
+ * VirtualMachineInstance reports (agent, interfaces, IPs) whenever the
+ * KubeVirt power reconciler (lab_ctl_kubevirt.c) runs it.
  * The controller finds its objects again by their labels (plan, vmID), as
  * the real one does. "wrong" faults are applied here, at creation.
  */

@@ -311,7 +311,7 @@ Test(lifecycle, expected_post_hook_failure_passes, .timeout = 240)
     world w;
     start(&w, NULL, names, 1);
     run(&w, 1);
-    enum step_status ok[] = {STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED};
+    enum step_status ok[] = {STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED, STEP_PASSED};
     assert_steps(result(&w, 0), BASE_STEPS, ok, 6);
     assert_retained_vm_checked(result(&w, 0));
     assert_lab_clean(&w);

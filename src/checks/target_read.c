@@ -84,7 +84,16 @@ int target_vm_read(k8s_client *c, const char *ns, const char *name, const target
     int cycled = 0;
     if (ps && !strcmp(ps, "Stopped")) {
         mtv_err_clear(&werr);
-        if (kubevirt_power(c, ns, name, VM_POWER_ON, st_ms, &werr) < 0) {
+        if (kubevirt_power(c, ns, name, VM_POWER_ON, st_ms, o->cancel, &werr) < 0) {
+            if (o->cancel && atomic_load(o->cancel)) {
+                /* put it back as it was, without waiting long */
+                mtv_err serr;
+                mtv_err_clear(&serr);
+                (void)kubevirt_power(c, ns, name, VM_POWER_OFF, 5000, NULL, &serr);
+                cJSON_Delete(vm);
+                *err = werr;
+                return -1;
+            }
             log_warn("VirtualMachine %s/%s: starting it to read its instance: %s", ns, name, werr.msg);
             add_note(note, werr.msg);
         } else {
@@ -97,6 +106,11 @@ int target_vm_read(k8s_client *c, const char *ns, const char *name, const target
         if (k8s_wait_for_cancel(c, &K8S_VMI, ns, name, pred_agent, describe_conditions, NULL, ga_ms,
                                 o->cancel, &werr) < 0) {
             if (o->cancel && atomic_load(o->cancel)) {
+                if (cycled) {   /* put it back as it was, without waiting long */
+                    mtv_err serr;
+                    mtv_err_clear(&serr);
+                    (void)kubevirt_power(c, ns, name, VM_POWER_OFF, 5000, NULL, &serr);
+                }
                 cJSON_Delete(vm);
                 *err = werr;
                 return -1;
@@ -112,7 +126,7 @@ int target_vm_read(k8s_client *c, const char *ns, const char *name, const target
     }
     if (cycled) {
         mtv_err_clear(&werr);
-        if (kubevirt_power(c, ns, name, VM_POWER_OFF, st_ms, &werr) < 0) {
+        if (kubevirt_power(c, ns, name, VM_POWER_OFF, st_ms, o->cancel, &werr) < 0) {
             log_warn("VirtualMachine %s/%s: stopping it again: %s", ns, name, werr.msg);
             add_note(note, werr.msg);
         }

@@ -37,6 +37,7 @@
 #define MTV_PROVIDERS_KUBEVIRT_H
 
 #include <cjson/cJSON.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "k8s/client.h"
@@ -61,8 +62,9 @@ const char *kubevirt_volume_claim(const cJSON *volume);
  * Stopped. Through KubeVirt's start/stop subresource (PUT, 202); where that
  * is not served (404) by setting spec.runStrategy (spec.running on VMs that
  * use it). A VM already in that state is left alone. Every request goes
- * through the client's transport, so it records and replays. */
+ * through the client's transport, so it records and replays. cancel (may
+ * be NULL) ends the wait at once when set. */
 int kubevirt_power(k8s_client *c, const char *ns, const char *name, enum vm_power want,
-                   int64_t timeout_ms, mtv_err *err);
+                   int64_t timeout_ms, atomic_int *cancel, mtv_err *err);
 
 #endif

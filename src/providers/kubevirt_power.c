@@ -61,7 +61,7 @@ static int subresource(k8s_client *c, const char *ns, const char *name, const ch
 }
 
 int kubevirt_power(k8s_client *c, const char *ns, const char *name, enum vm_power want,
-                   int64_t timeout_ms, mtv_err *err)
+                   int64_t timeout_ms, atomic_int *cancel, mtv_err *err)
 {
     cJSON *vm = NULL;
     int rc = k8s_get(c, &K8S_VM, ns, name, &vm, err);
@@ -90,6 +90,6 @@ int kubevirt_power(k8s_client *c, const char *ns, const char *name, enum vm_powe
     }
     if (rc)
         return -1;
-    return k8s_wait_for(c, &K8S_VM, ns, name, status_is, describe_status, (void *)target,
-                        timeout_ms > 0 ? timeout_ms : 600000, err);
+    return k8s_wait_for_cancel(c, &K8S_VM, ns, name, status_is, describe_status, (void *)target,
+                               timeout_ms > 0 ? timeout_ms : 600000, cancel, err);
 }

@@ -180,7 +180,7 @@ static int ocp_power(source_provider *p, const char *vm, enum vm_power want, int
 {
     strbuf ns = STRBUF_INIT, name = STRBUF_INIT;
     split(p, vm, &ns, &name);
-    int rc = kubevirt_power(st(p)->c, ns.buf, name.buf, want, timeout_ms, err);
+    int rc = kubevirt_power(st(p)->c, ns.buf, name.buf, want, timeout_ms, NULL, err);
     sb_release(&ns);
     sb_release(&name);
     return rc;

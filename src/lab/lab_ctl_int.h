@@ -170,6 +170,9 @@ void ctl_target_serial(const target_ctx *t, strbuf *out);
 /* Renders a PVC name template with a VM's disk data (also used to
  * validate templates); returns 0 or -1 with err. */
 int ctl_render_pvc_name(const char *tmpl, const cJSON *data, strbuf *out, mtv_err *err);
+/* lab_ctl_guest.c: records the guest facts of VMI name (lab_guest.h) before
+ * its status, with these status interfaces, is written. */
+void ctl_guest_annotate(target_ctx *t, const char *name, cJSON *interfaces);
 
 /* lab_ctl_hook.c */
 /* Starts the hook Job for step ("PreHook"/"PostHook"); *job gets its name.

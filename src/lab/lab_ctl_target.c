@@ -898,6 +898,7 @@ int ctl_create_vm(target_ctx *t, mtv_err *err)
                                                                     : "Red Hat Enterprise Linux");
             }
             cJSON_AddStringToObject(ist, "migrationMethod", "BlockMigration");
+            ctl_guest_annotate(t, created, iif);
             ctl_write_status(c, c->k_vmi, t->target_ns, created, ist);
         }
     }

@@ -173,6 +173,8 @@ int ctl_render_pvc_name(const char *tmpl, const cJSON *data, strbuf *out, mtv_er
 /* lab_ctl_guest.c: records the guest facts of VMI name (lab_guest.h) before
  * its status, with these status interfaces, is written. */
 void ctl_guest_annotate(target_ctx *t, const char *name, cJSON *interfaces);
+/* lab_ctl_provider.c: reads a starting plan's vSphere source again. */
+void ctl_provider_refresh(lab_ctl *c, const cJSON *plan);
 
 /* lab_ctl_hook.c */
 /* Starts the hook Job for step ("PreHook"/"PostHook"); *job gets its name.

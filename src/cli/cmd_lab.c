@@ -54,7 +54,7 @@ static int cmd_lab_serve(int argc, char **argv)
 {
     static cli_common common;
     static const char *listen, *crds, *state_dir = "mtv-lab", *user, *kube_minor;
-    static const char *world, *faults, *speed_s = "1", *vsphere, *ssh_target, *ova_dir;
+    static const char *world, *faults, *speed_s = "1", *vsphere, *ssh_target, *ova_dir, *guest_dir;
     static const char *ocp_version = "4.20.0";
     static int plain_http, no_mtv;
     static long bookmark_s = 60, window = 10000;
@@ -97,6 +97,10 @@ static int cmd_lab_serve(int argc, char **argv)
         {OPT_STRING, 0, "ssh-target", "HOST:PORT",
          "Where the VMI portforward subresource connects (an sshd standing in for the "
          "guests).", NULL, &ssh_target, 0, 0, 0},
+        {OPT_STRING, 0, "guest-dir", "DIR",
+         "Make each guest answer as itself: write its answers (nmcli, ipconfig, xfs_info) "
+         "under DIR for an sshd started with tests/peers/sshd/start.sh SSHD_GUESTS=DIR "
+         "(loopback --ssh-target only; docs/lab.md).", NULL, &guest_dir, 0, 0, 0},
         {OPT_STRING, 0, "ova-dir", "DIR", "Where the OVA files of the world are written.",
          "<state-dir>/ova", &ova_dir, 0, 0, 0},
         {OPT_STRING, 0, "openshift-version", "X.Y.Z",
@@ -165,6 +169,7 @@ static int cmd_lab_serve(int argc, char **argv)
     lab_mtv *mtv = NULL;
     lab_mtv_config mc = {.world_path = world, .faults_path = faults, .speed = speed,
                          .vsphere_url = vsphere, .ssh_target = ssh_target, .ova_dir = ova_dir,
+                         .guest_dir = guest_dir,
                          .openshift_version = ocp_version, .write_providers = 1};
     if (!no_mtv && lab_mtv_attach(srv, &mc, &mtv, &err) < 0) {
         lab_server_free(srv);

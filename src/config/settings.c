@@ -36,6 +36,8 @@ const setting_def SETTINGS_DEFS[] = {
     {"plan_wait_timeout", VT_INT, 0, 1, "Seconds to wait for a migration to finish."},
     {"guest_ssh_timeout", VT_INT, 0, 1,
      "Seconds the SSH check keeps trying to log into a guest (default 300, upstream's fixed value)."},
+    {"static_ip_timeout", VT_INT, 0, 1,
+     "Seconds the static IP check keeps re-reading a guest's addresses (default 600, upstream's fixed value)."},
     {"plan_ready_timeout", VT_INT, 0, 1, "Seconds to wait for a new Plan to get Ready (360 when unset)."},
     {"source_provider", VT_STRING, SETTING_RUNTIME, 0, "Entry of the providers file to migrate from."},
     {"storage_class", VT_STRING, SETTING_RUNTIME, 0, "Storage class of the migrated disks."},

@@ -172,6 +172,12 @@ void ctl_target_serial(const target_ctx *t, strbuf *out);
 /* Renders a PVC name template with a VM's disk data (also used to
  * validate templates); returns 0 or -1 with err. */
 int ctl_render_pvc_name(const char *tmpl, const cJSON *data, strbuf *out, mtv_err *err);
+/* lab_ctl_guest.c: puts the guest facts (lab_guest.h) of the migrated VM,
+ * with these status interfaces, in the annotations of metadata (the VM's
+ * guest, which its instances copy). */
+void ctl_guest_annotate(const target_ctx *t, cJSON *metadata, cJSON *interfaces);
+/* lab_ctl_provider.c: reads a starting plan's vSphere source again. */
+void ctl_provider_refresh(lab_ctl *c, const cJSON *plan);
 
 /* lab_ctl_kubevirt.c: VirtualMachine power */
 /* Reconciles VM ns/name: creates or deletes its VMI per runStrategy and

@@ -393,3 +393,40 @@ cJSON *ctl_provider_ready(lab_ctl *c, const cJSON *ref, const char *role, const 
     }
     return p;
 }
+
+/* Forklift's vSphere collector follows the vCenter as it changes; the lab
+ * reads vcsim when a Provider connects. A migration reads the source VMs
+ * as they are when it starts (a VM the test's preparation just powered on
+ * is on), so the source Provider of a starting run is read again. */
+void ctl_provider_refresh(lab_ctl *c, const cJSON *plan)
+{
+    const cJSON *ref = jpath(plan, "spec.provider.source");
+    const char *pns = jpath_str(plan, "metadata.namespace");
+    cJSON *p = ctl_get(c, c->k_provider, *js(ref, "namespace") ? js(ref, "namespace") : pns,
+                       js(ref, "name"));
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(p, "spec");
+    if (!p || strcmp(js(spec, "type"), "vsphere") || !c->cfg.collect ||
+        !lab_inv_has(c->cfg.inv, jpath_str(p, "metadata.uid"))) {
+        cJSON_Delete(p);
+        return;
+    }
+    const cJSON *sref = cJSON_GetObjectItemCaseSensitive(spec, "secret");
+    cJSON *secret = ctl_get(c, c->k_secret,
+                            *js(sref, "namespace") ? js(sref, "namespace")
+                                                   : jpath_str(p, "metadata.namespace"),
+                            js(sref, "name"));
+    lab_source src;
+    int live;
+    strbuf why = STRBUF_INIT;
+    if (secret && connect_source(c, p, secret, &src, &live, &why) == 0) {
+        lab_inv_put(c->cfg.inv, p, live ? NULL : &src, ctl_now(c));
+        if (!live)
+            lab_source_release(&src);
+    } else {
+        log_info("lab controller: re-reading the source of plan %s: %s",
+                 jpath_str(plan, "metadata.name"), why.len ? why.buf : "no secret");
+    }
+    sb_release(&why);
+    cJSON_Delete(secret);
+    cJSON_Delete(p);
+}

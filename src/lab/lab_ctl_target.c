@@ -597,6 +597,7 @@ static cJSON *guest_of(const target_ctx *t, const cJSON *vm_copy, const char *cr
                                                             : "Red Hat Enterprise Linux");
     }
     cJSON_AddStringToObject(ist, "migrationMethod", "BlockMigration");
+    ctl_guest_annotate(t, gm, iif);
     return guest;
 }
 

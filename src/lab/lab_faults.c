@@ -293,7 +293,7 @@ static int parse_vm(pctx *c, const cJSON *o, vm_fault *f)
                                             "storage_class", "pvc_name", "node", "affinity",
                                             "agent", "ssh", "cpu_features", "access_mode",
                                             "serial", "firmware", "secure_boot", "tpm", "link",
-                                            "disks", NULL};
+                                            "disks", "guest", NULL};
         size_t mark = c->ptr.len;
         json_pointer_append(&c->ptr, "wrong");
         int rc = cJSON_IsObject(w) ? known(c, w, wkeys)
@@ -302,6 +302,18 @@ static int parse_vm(pctx *c, const cJSON *o, vm_fault *f)
             rc = wrong_value(c, w, &wrong_values[i]);
         if (rc == 0)
             rc = wrong_link_disks(c, w);
+        const cJSON *g = cJSON_GetObjectItemCaseSensitive(w, "guest");
+        if (rc == 0 && g) {
+            static const char *const gkeys[] = {"ip", "prefix", "gateway", "nic_name", "output",
+                                                NULL};
+            json_pointer_append(&c->ptr, "guest");
+            rc = cJSON_IsObject(g) ? known(c, g, gkeys)
+                                   : bad(c, NULL, "expected an object, got %s", json_type_name(g));
+            const cJSON *p = cJSON_GetObjectItemCaseSensitive(g, "prefix");
+            if (rc == 0 && p && (!cJSON_IsNumber(p) || p->valuedouble < 0 || p->valuedouble > 32))
+                rc = bad(c, "prefix", "expected a prefix length 0..32, got %s",
+                         cJSON_IsNumber(p) ? "a number out of range" : json_type_name(p));
+        }
         sb_setlen(&c->ptr, mark);
         if (rc < 0)
             return -1;

@@ -591,7 +591,7 @@ int lab_mtv_attach(lab_server *srv, const lab_mtv_config *cfg, lab_mtv **out, mt
     }
     lab_sources_config sc = {
         .server = srv, .world = &m->world, .faults = m->faults, .inv = m->inv,
-        .ssh_target = cfg->ssh_target,
+        .ssh_target = cfg->ssh_target, .guest_dir = cfg->guest_dir,
         .vsphere_url = cfg->vsphere_url, .ova_dir = m->ova_dir,
     };
     for (int t = 0; t < LAB_SRC_COUNT; t++) {

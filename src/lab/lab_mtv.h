@@ -35,6 +35,7 @@ typedef struct lab_mtv_config {
     const char *vsphere_user;   /* NULL = "user" (the vcsim launcher's default) */
     const char *vsphere_password; /* NULL = "pass" */
     const char *ssh_target;     /* "HOST:PORT" the portforward subresource reaches; NULL = none */
+    const char *guest_dir;      /* answering guests' folder (lab_guest.h); NULL = none */
     const char *ova_dir;        /* NULL = <state dir>/ova */
     const char *namespace;      /* NULL = "openshift-mtv" */
     const char *openshift_version; /* the ClusterVersion's version; NULL = "4.20.0" */

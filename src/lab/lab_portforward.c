@@ -8,7 +8,11 @@
 #include "lab/lab_portforward.h"
 #include "lab/lab_kv_power.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +20,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lab/lab_guest.h"
 #include "lab/lab_status.h"
 #include "lab/lab_ws.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 struct lab_portforward {
     lab_store *store;
     char *host, *port;
+    char *guest_dir;            /* answering guests (lab_guest.h), or NULL */
+    atomic_uint sessions;       /* numbers the sessions' source addresses */
 };
 
 lab_portforward *lab_portforward_new(lab_store *store, const char *target)
@@ -41,10 +49,17 @@ lab_portforward *lab_portforward_new(lab_store *store, const char *target)
     return p;
 }
 
+void lab_portforward_set_guest_dir(lab_portforward *p, const char *dir)
+{
+    free(p->guest_dir);
+    p->guest_dir = dir && *dir ? strdup(dir) : NULL;
+}
+
 void lab_portforward_free(lab_portforward *p)
 {
     if (!p)
         return;
+    free(p->guest_dir);
     free(p->host);
     free(p->port);
     free(p);
@@ -54,18 +69,24 @@ typedef struct session {
     char *host, *port;
     char *label;     /* ns/name:port, for logs */
     int closed;      /* the VMI's guest ports are closed (a lab fault) */
+    char *facts;     /* the VMI's guest facts (lab_guest.h), or NULL */
+    char *guest_dir; /* where its answers go, or NULL */
+    char source[INET_ADDRSTRLEN]; /* the loopback address it connects from, or "" */
 } session;
 
 static void session_free(void *ctx)
 {
     session *s = ctx;
+    free(s->facts);
+    free(s->guest_dir);
     free(s->host);
     free(s->port);
     free(s->label);
     free(s);
 }
 
-static int dial(const char *host, const char *port)
+/* source: a loopback address to connect from, or "" for any */
+static int dial(const char *host, const char *port, const char *source)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res, *ai;
     if (getaddrinfo(host, port, &hints, &res))
@@ -73,6 +94,13 @@ static int dial(const char *host, const char *port)
     int fd = -1;
     for (ai = res; ai && fd < 0; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        struct sockaddr_in from = {.sin_family = AF_INET};
+        if (fd >= 0 && *source && ai->ai_family == AF_INET &&
+            (inet_pton(AF_INET, source, &from.sin_addr) != 1 ||
+             bind(fd, (struct sockaddr *)&from, sizeof from) < 0)) {
+            close(fd);
+            fd = -1;
+        }
         if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
             close(fd);
             fd = -1;
@@ -102,8 +130,23 @@ static void relay(void *ctx, int ws, const char *extra, size_t extra_len)
         close_frame(ws, 1011, "dial tcp: connect: connection refused");
         return;
     }
-    int tcp = dial(s->host, s->port);
+    strbuf gdir = STRBUF_INIT;
+    if (s->guest_dir && *s->source) {
+        mtv_err err;
+        mtv_err_clear(&err);
+        fs_join(&gdir, s->guest_dir, s->source);
+        if (lab_guest_write(s->facts, gdir.buf, &err) < 0) {
+            log_warn("lab: portforward %s: the guest's answers: %s", s->label, err.msg);
+            close_frame(ws, 1011, "the lab could not prepare the guest");
+            sb_release(&gdir);
+            return;
+        }
+    }
+    int tcp = dial(s->host, s->port, s->source);
     if (tcp < 0) {
+        if (gdir.len)
+            lab_guest_remove(gdir.buf);
+        sb_release(&gdir);
         log_info("lab: portforward %s: cannot connect to %s:%s", s->label, s->host, s->port);
         close_frame(ws, 1011, "the lab's ssh target does not answer");
         return;
@@ -153,7 +196,15 @@ static void relay(void *ctx, int ws, const char *extra, size_t extra_len)
 done:
     sb_release(&payload);
     close(tcp);
+    if (gdir.len)
+        lab_guest_remove(gdir.buf);
+    sb_release(&gdir);
     log_debug("lab: portforward %s closed", s->label);
+}
+
+static int is_loopback(const char *host)
+{
+    return !strcmp(host, "localhost") || !strncmp(host, "127.", 4);
 }
 
 static const char *discovery =
@@ -244,6 +295,14 @@ void lab_portforward_handle(void *ud, lab_req *req, lab_resp *resp)
         const cJSON *ann = cJSON_GetObjectItem(cJSON_GetObjectItem(vmi, "metadata"), "annotations");
         const char *ports = cJSON_GetStringValue(cJSON_GetObjectItem(ann, LAB_GUEST_PORTS));
         s->closed = ports && !strcmp(ports, "closed");
+        const char *facts = cJSON_GetStringValue(cJSON_GetObjectItem(ann, LAB_GUEST_FACTS));
+        if (p->guest_dir && is_loopback(p->host)) {
+            /* 127.77.0.1 and up: one source address per session names its guest */
+            unsigned n = atomic_fetch_add(&p->sessions, 1) % 65535 + 1;
+            snprintf(s->source, sizeof s->source, "127.77.%u.%u", n >> 8, n & 255);
+            s->guest_dir = strdup(p->guest_dir);
+            s->facts = facts ? strdup(facts) : NULL;
+        }
         strbuf label = STRBUF_INIT;
         sb_addf(&label, "%s/%s:%s", ns, name, port);
         s->label = sb_detach(&label, NULL);

@@ -104,6 +104,7 @@ int lab_sources_attach(const lab_sources_config *cfg, lab_sources **out, mtv_err
         lab_httpd_set_filter(h, fault_filter, cfg->faults);
     s->power = lab_power_new();
     s->portforward = lab_portforward_new(lab_server_store(cfg->server), cfg->ssh_target);
+    lab_portforward_set_guest_dir(s->portforward, cfg->guest_dir);
     lab_httpd_mount(h, "/apis/subresources.kubevirt.io", 0, lab_portforward_handle,
                     s->portforward);
     const lab_source *ov = &cfg->world->src[LAB_SRC_OVIRT];

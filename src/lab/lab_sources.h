@@ -26,6 +26,7 @@ typedef struct lab_sources_config {
     lab_faults *faults;            /* may be NULL */
     lab_inv *inv;
     const char *ssh_target;        /* "HOST:PORT" or NULL */
+    const char *guest_dir;         /* answering guests' folder (lab_guest.h) or NULL */
     const char *vsphere_url;       /* vcsim SDK URL or NULL */
     const char *ova_dir;           /* where OVA files go, or NULL */
     const char *users[LAB_SRC_COUNT];

@@ -132,6 +132,7 @@ enum step_status runner_check_step(const check_step_ctx *c, const char *const *o
         .labeled_node = node,
         .ocp_version = ocp.len ? ocp.buf : NULL,
         .pvc_name_template = tmpl,
+        .static_ip_timeout_ms = (int64_t)settings_int(c->set, "static_ip_timeout", 600) * 1000,
     };
     check_io_init(&run.io, &io_state);
 

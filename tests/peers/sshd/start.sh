@@ -15,6 +15,9 @@
 #                      with that password is bind-mounted over the real one;
 #                      nothing on the machine changes. Needs root and
 #                      unshare(1); exit 77 otherwise.
+#   SSHD_GUESTS=DIR    stand in for the lab's guests (`lab serve --guest-dir
+#                      DIR`): every session runs guest-shell, which answers
+#                      a guest's commands from DIR/<client address>/cmd/.
 set -euo pipefail
 dir=${1:?usage: start.sh DIR PORT}
 port=${2:?usage: start.sh DIR PORT}
@@ -50,6 +53,12 @@ PermitRootLogin $root_login
 PrintMotd no
 LogLevel VERBOSE
 CFG
+if [ -n "${SSHD_GUESTS:-}" ]; then
+  here=$(cd "$(dirname "$0")" && pwd)
+  mkdir -p "$SSHD_GUESTS"
+  printf 'SetEnv MTV_GUESTS=%s\nForceCommand %s/guest-shell\n' "$(cd "$SSHD_GUESTS" && pwd)" "$here" \
+    >>"$dir/sshd_config"
+fi
 [ "$(id -u)" = 0 ] && mkdir -p -m 0755 /run/sshd
 /usr/sbin/sshd -t -f "$dir/sshd_config"
 run=(/usr/sbin/sshd -D -e -f "$dir/sshd_config")

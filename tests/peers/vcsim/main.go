@@ -59,6 +59,7 @@ type worldVM struct {
 	Tools          *bool       `json:"tools"`
 	Hostname       string      `json:"hostname"`
 	Template       bool        `json:"template"`
+	ChangeTracking *bool       `json:"change_tracking"` // CBT (config.changeTrackingEnabled); default on, as in the lab's world
 	Disks          []worldDisk `json:"disks"`
 	NICs           []worldNIC  `json:"nics"`
 }
@@ -282,6 +283,8 @@ func createVM(ctx context.Context, c *govmomi.Client, finder *find.Finder, folde
 		Files:             &types.VirtualMachineFileInfo{VmPathName: fmt.Sprintf("[%s]", ds.Name())},
 		DeviceChange:      changes,
 	}
+	cbt := v.ChangeTracking == nil || *v.ChangeTracking
+	spec.ChangeTrackingEnabled = &cbt
 	if v.SecureBoot {
 		on := true
 		spec.BootOptions = &types.VirtualMachineBootOptions{EfiSecureBootEnabled: &on}

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# The guest-side checks against guests that answer as themselves: a vcsim
+# serves the lab's world as the vSphere source, the lab migrates from it, and
+# one real sshd stands in for every guest behind the lab's VMI portforward,
+# answering each guest's `nmcli device show`, `ipconfig /all` and `xfs_info`
+# from what the lab wrote for that VM (`lab serve --guest-dir`,
+# tests/peers/sshd/start.sh SSHD_GUESTS). Rows:
+#  - clean: the comprehensive cold scenario (a Windows guest with two static
+#    IPv4 NICs) and the XFS scenario pass, with check_static_ip_preservation,
+#    check_nic_name_preservation and check_vm_command_output listed as run;
+#  - one lab fault per property of the guest (address, prefix, gateway of the
+#    first NIC; the output of xfs_info) makes exactly that check fail, with
+#    a message naming the expected and the actual value.
+# The static IP check re-reads the guest for 600 s before it fails; the rows
+# cut that to 1 s (--set static_ip_timeout=1). The XFS VM is powered on in
+# vcsim's world, and every row gets a fresh vcsim, because the lab reads a
+# vSphere inventory once, when the Provider connects: a power-on by the
+# scenario's preparation comes later, and a VM the previous row's migration
+# powered off would be migrated without a guest agent.
+set -euo pipefail
+
+: "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"
+CRDS="$MTV_SHARED_DIR/reference/forklift-crds"
+[ -d "$CRDS" ] || { echo "SKIP: no $CRDS"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: no jq on PATH (make deps installs it)"; exit 77; }
+
+work=$(mktemp -d "${MTV_BINARY_DIR:-${TMPDIR:-/tmp}}/check-faults-guest.XXXXXX")
+lab_pid="" sshd_pid="" vcsim_pid=""
+stop() {  # stop PID: TERM and reap one process this script started
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+  fi
+}
+cleanup() {
+  stop "$lab_pid"
+  stop "$sshd_pid"
+  stop "$vcsim_pid"
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  [ -f "$work/lab.log" ] && { echo "--- lab log:" >&2; tail -n 20 "$work/lab.log" >&2; }
+  exit 1
+}
+
+# the vSphere source: vcsim (needs go and govmomi) serving the lab's world
+vcsim="${MTV_BINARY_DIR:-$work}/peers/vcsim"
+set +e
+bash "$MTV_SOURCE_DIR/tests/peers/vcsim/build.sh" "$vcsim" >"$work/vcsim-build.log" 2>&1
+vrc=$?
+set -e
+[ "$vrc" = 77 ] && { echo "SKIP: vcsim cannot be built: $(cat "$work/vcsim-build.log")"; exit 77; }
+[ "$vrc" = 0 ] || fail "building vcsim: $(cat "$work/vcsim-build.log")"
+
+# the guests: one sshd on loopback accepting a password, answering per guest
+pw="Guest-canary-pw-$$-g7"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+set +e
+SSHD_GUESTS="$work/guests" SSHD_FOREGROUND=1 SSHD_PASSWORD="$pw" \
+  "$MTV_SOURCE_DIR/tests/peers/sshd/start.sh" "$work/sshd" "$port" >"$work/sshd.out" 2>&1 &
+sshd_pid=$!
+set -e
+for _ in $(seq 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  if ! kill -0 "$sshd_pid" 2>/dev/null; then
+    wait "$sshd_pid" && rc=0 || rc=$?
+    sshd_pid=""
+    [ "$rc" = 77 ] && { echo "SKIP: $(cat "$work/sshd.out")"; exit 77; }
+    fail "sshd did not start: $(cat "$work/sshd.out")"
+  fi
+  sleep 0.1
+done
+
+"$MTV_BIN" lab world --vsphere |
+  jq '(.vms[] | select(.name == "mtv-feature-rhel7-xfs")) |= (.power = "on" | .tools = true)' \
+    >"$work/world.json"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -days 2 -keyout "$work/vcsim.key" -out "$work/vcsim.crt" \
+  2>/dev/null || fail "openssl could not make vcsim's certificate"
+# the shipped catalog with the guest agent wait cut from 600 s to 60 s, so a
+# guest without an agent fails a row instead of stalling it
+cp -r "$MTV_SOURCE_DIR/scenarios" "$work/catalog"
+for sc in test_cold_migration_comprehensive test_cold_migration_xfs; do
+  jq '.params.guest_agent_timeout = 60' "$MTV_SOURCE_DIR/scenarios/$sc.json" >"$work/catalog/$sc.json"
+done
+
+start_vcsim() {  # a fresh vcsim: a migration powers its source VM off
+  stop "$vcsim_pid"
+  : >"$work/vcsim.ready"
+  "$vcsim" -l 127.0.0.1:0 -vm 0 -auto-guest -world "$work/world.json" -tls-cert "$work/vcsim.crt" \
+    -tls-key "$work/vcsim.key" >"$work/vcsim.ready" 2>"$work/vcsim.err" &
+  vcsim_pid=$!
+  for _ in $(seq 300); do [ -s "$work/vcsim.ready" ] && break; sleep 0.1; done
+  vcsim_url=$(sed -n 's/.*"url": *"\([^"]*\)".*/\1/p' "$work/vcsim.ready")
+  [ -n "$vcsim_url" ] || fail "vcsim not ready: $(cat "$work/vcsim.err")"
+}
+
+start_lab() {  # start_lab STATE_DIR FAULTS: a lab on a fresh vcsim
+  start_vcsim
+  "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$1" --speed 100 --vsphere "$vcsim_url" \
+    --ssh-target "127.0.0.1:$port" --guest-dir "$work/guests" \
+    --log-file "$work/lab.log" --faults "$2" >"$work/lab.out" 2>&1 &
+  lab_pid=$!
+  for _ in $(seq 200); do
+    [ -s "$1/.providers.json" ] && break
+    kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
+    sleep 0.1
+  done
+  [ -s "$1/.providers.json" ] || fail "no .providers.json after 20 s"
+  export KUBECONFIG="$1/kubeconfig"
+  jq --arg u "$(id -un)" --arg p "$pw" \
+    '.vsphere += {guest_vm_win_user: $u, guest_vm_win_password: $p,
+                  guest_vm_linux_user: $u, guest_vm_linux_password: $p}' \
+    "$1/.providers.json" >"$work/providers.json"
+}
+
+# Rows: scenario | VM | the faults file's wrong.guest ("" = a clean run) |
+# the failing check, or the checks that must be listed as run | a piece of
+# the message naming expected and actual values
+xfs4='meta-data=/dev/sdb1 isize=512 agcount=4\n         = crc=1 finobt=1, sparse=1, rmapbt=0\n'
+rows="$work/rows"
+cat >"$rows" <<ROWS
+test_cold_migration_comprehensive|mtv-win2019-3disks||check_ssh_connectivity.*check_static_ip_preservation, check_nic_name_preservation.*check_serial_preservation|
+test_cold_migration_xfs|mtv-feature-rhel7-xfs||check_ssh_connectivity.*check_vm_command_output|
+test_cold_migration_comprehensive|mtv-win2019-3disks|{"ip": "192.0.2.99"}|check_static_ip_preservation|192.0.2.20: expected on guest interface eth0, not there
+test_cold_migration_comprehensive|mtv-win2019-3disks|{"prefix": 16}|check_static_ip_preservation|192.0.2.20 on eth0: prefix expected /24, got /16
+test_cold_migration_comprehensive|mtv-win2019-3disks|{"gateway": "192.0.2.254"}|check_static_ip_preservation|192.0.2.20 on eth0: gateway expected 192.0.2.1, got 192.0.2.254
+test_cold_migration_xfs|mtv-feature-rhel7-xfs|{"output": {"xfs_info": "$xfs4"}}|check_vm_command_output|expected output containing "crc=0", got "meta-data=/dev/sdb1 isize=512 agcount=4
+ROWS
+
+n=0
+while IFS='|' read -r scenario vm wrong check want; do
+  [ -n "$scenario" ] || continue
+  n=$((n + 1))
+  if [ -n "$wrong" ]; then
+    jq -n --arg vm "$vm" --argjson g "$wrong" '{vms: [{vm: $vm, wrong: {guest: $g}}]}' >"$work/faults.$n.json"
+  else
+    echo '{}' >"$work/faults.$n.json"
+  fi
+  start_lab "$work/lab.$n" "$work/faults.$n.json"
+  dir="$work/run.$n"
+  set +e
+  out=$("$MTV_BIN" run --scenario "$scenario" --provider vsphere --storage-class standard \
+    --providers-json "$work/providers.json" --catalog "$work/catalog" -o "$dir" \
+    --set skip_source_clone=true --set static_ip_timeout=1 --log-level warn 2>&1)
+  rc=$?
+  set -e
+  stop "$lab_pid"
+  lab_pid=""
+  junit="$dir/junit.xml"
+  [ -f "$junit" ] || fail "row $n: no junit.xml: $out"
+  if [ -z "$wrong" ]; then
+    [ "$rc" = 0 ] || fail "$scenario (clean): exit $rc: $out"
+    grep -q "checks run for $vm: .*$check" "$junit" ||
+      fail "$scenario (clean): junit.xml does not list $check as run: $(grep -o 'checks run[^<]*' "$junit")"
+    echo "ok $n - $scenario clean"
+  else
+    [ "$rc" = 1 ] || fail "$check: exit $rc, wanted 1: $out"
+    msgs=$(grep -o 'check_[a-z_]* - ' "$junit" | sort -u | tr -d '\n')
+    [ "$msgs" = "$check - " ] || fail "$check: the failing checks are '$msgs': $(grep -m1 '<failure' "$junit")"
+    esc=$(printf '%s' "$want" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g')
+    grep -qF -- "$esc" "$junit" || fail "$check: '$want' is not in: $(grep -m1 '<failure' "$junit")"
+    [ "$(grep -c '<failure' "$junit")" = 1 ] || fail "$check: not exactly one failed test case"
+    echo "ok $n - $check $wrong"
+  fi
+  if grep -a -q -- "$pw" "$dir/run.log" "$junit"; then fail "row $n: the guest password leaked"; fi
+done <"$rows"
+[ "$n" -ge 6 ] || fail "only $n rows ran"
+# every session's answers were removed when it ended
+[ -z "$(ls -A "$work/guests")" ] || fail "answers left behind: $(ls "$work/guests")"
+echo "guest check faults: $n rows ok"

@@ -127,6 +127,8 @@ void ctl_migration(lab_ctl *c, const char *ns, const char *name);
 const prov_rt *ctl_provider_state(lab_ctl *c, const char *uid);
 /* A Ready provider by ref {name, namespace}: its object (caller frees) or
  * NULL, with *why set to the condition type that blocks. */
+/* lab_inv_refresh_fn for the controller's inventory (ud = the lab_ctl). */
+int ctl_provider_refresh(void *ud, const cJSON *provider, lab_source *out);
 cJSON *ctl_provider_ready(lab_ctl *c, const cJSON *ref, const char *role, const char **why,
                           const char **reason);
 

@@ -160,6 +160,36 @@ void lab_inv_stale_type(lab_inv *inv, const char *type)
     pthread_mutex_unlock(&inv->mu);
 }
 
+/* Revisions only grow: an object read again keeps the revision it had
+ * (a change made since, such as a power state, counted one more). */
+static void keep_revisions(cJSON *fresh_cols, const cJSON *old_cols)
+{
+    const cJSON *col;
+    cJSON_ArrayForEach(col, old_cols)
+    {
+        cJSON *now = cJSON_GetObjectItemCaseSensitive(fresh_cols, col->string);
+        const cJSON *o;
+        cJSON_ArrayForEach(o, col)
+        {
+            const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "id"));
+            const cJSON *rev = cJSON_GetObjectItemCaseSensitive(o, "revision");
+            cJSON *n;
+            cJSON_ArrayForEach(n, now)
+            {
+                const char *nid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n, "id"));
+                if (!id || !nid || strcmp(id, nid) || !cJSON_IsNumber(rev))
+                    continue;
+                cJSON_ReplaceItemInObjectCaseSensitive(n, "revision",
+                                                       cJSON_CreateNumber(rev->valuedouble));
+                if (cJSON_GetObjectItemCaseSensitive(n, "revisionValidated"))
+                    cJSON_ReplaceItemInObjectCaseSensitive(n, "revisionValidated",
+                                                           cJSON_CreateNumber(rev->valuedouble));
+                break;
+            }
+        }
+    }
+}
+
 /* Re-reads a cached provider's source when it is due (see lab_inv.h). The
  * read happens outside the lock; a provider removed meanwhile drops it. */
 static void refresh_if_due(lab_inv *inv, const char *uid)
@@ -187,6 +217,7 @@ static void refresh_if_due(lab_inv *inv, const char *uid)
         pthread_mutex_lock(&inv->mu);
         p = find(inv, id);
         if (p && p->cached) {
+            keep_revisions(cols, p->cols);
             lab_source_release(&p->src);
             p->src = src;
             memset(&src, 0, sizeof src);

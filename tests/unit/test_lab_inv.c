@@ -337,11 +337,18 @@ Test(lab_inv, changed_sources_are_read_again_when_due_or_stale)
     growing g = {0};
     put("u-ov", "rhv", LAB_SRC_OVIRT, 0);
     lab_inv_set_refresh(inv, grow_source, &g, 5000);
+    const char *first = world.src[LAB_SRC_OVIRT].vms[0].id;
+    cr_assert_eq(lab_inv_set_power(inv, "u-ov", first, 0), 0);
     cr_assert_eq(has_vm("clone-0"), 0, "read at connect time only");
     cr_assert_eq(g.reads, 0, "not due yet");
     fake_now += 5000;
     cr_assert_eq(has_vm("clone-0"), 1, "due: read again");
     cr_assert_eq(g.reads, 1);
+    char path[256];
+    snprintf(path, sizeof path, "/providers/ovirt/u-ov/vms/%s", first);
+    answer a = get(path, 0);
+    cr_assert_eq(cJSON_GetObjectItem(a.json, "revision")->valueint, 2, "revisions never go back");
+    answer_free(&a);
     cr_assert_eq(has_vm("clone-1"), 0);
     cr_assert_eq(g.reads, 1, "not again within the period");
     lab_inv_stale_type(inv, "vsphere");

@@ -74,8 +74,9 @@ guest=(-n mtv-tests --vm rhel9-x7k2 --user root --key unused --replay "$here/tes
 "$bin" guest exec "${guest[@]}" -- "echo 'no such file' >&2; exit 3" || echo "(exit $?: the command failed in the guest)"
 "$bin" guest exec "${guest[@]}" -- cat /etc/os-release || echo "(exit $?: not in the recording)"
 # A live run against the lab's MTV controller (when this build's lab has one):
-# tier0 from its simulated oVirt, recorded, then replayed offline. Nothing
-# between starting that lab and stopping it can end the script.
+# tier0 from its simulated oVirt (each VM cloned from its template first),
+# recorded, then replayed offline. Nothing between starting that lab and
+# stopping it can end the script.
 echo
 echo "== mtv-validate run: tier0 from the lab's oVirt, recorded; then replayed offline"
 case "$("$bin" lab serve --help 2>/dev/null || true)" in
@@ -86,7 +87,7 @@ case "$("$bin" lab serve --help 2>/dev/null || true)" in
   for _ in $(seq 200); do [ -s "$run_lab/state/.providers.json" ] && break; sleep 0.1; done
   KUBECONFIG="$run_lab/state/kubeconfig" "$bin" run --provider ovirt --storage-class standard \
       --providers-json "$run_lab/state/.providers.json" --catalog "$here/scenarios" \
-      -m tier0 -j 2 -o "$run_lab/run" --log-level warn --set skip_source_clone=true || true
+      -m tier0 -j 2 -o "$run_lab/run" --log-level warn || true
   kill "$run_lab_pid" 2>/dev/null || true
   wait "$run_lab_pid" || true
   "$bin" replay "$run_lab/run" -o "$run_lab/replay" --log-level warn | tail -n 1

@@ -12,6 +12,7 @@
 #include "cli/cli_config.h"
 #include "cli/cli_run.h"
 #include "k8s/access.h"
+#include "mtv/source_cleanup.h"
 #include "mtv/teardown.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -19,8 +20,42 @@
 typedef struct cleanup_opts {
     cli_common common;
     const char *kubeconfig, *context, *timeout;
-    int dry_run;
+    const char *providers_json, *provider, *source_ca_file;
+    int dry_run, source_insecure;
 } cleanup_opts;
+
+/* 1 when the ledger lists a source-side object still to remove. */
+static int has_live_source(ledger *l)
+{
+    ledger_entry *e;
+    size_t n;
+    int any = 0;
+    ledger_snapshot(l, NULL, 1, &e, &n);
+    for (size_t i = 0; i < n && !any; i++)
+        any = e[i].side && !strcmp(e[i].side, "source");
+    ledger_entries_free(e, n);
+    return any;
+}
+
+/* The providers file for the source objects: loaded when there are any. A
+ * file that cannot be loaded is not fatal (the cluster side is still
+ * cleaned); its error becomes the reason the source objects are left. */
+static int load_providers(const cleanup_opts *o, providers_file *pf, strbuf *why)
+{
+    strbuf path = STRBUF_INIT;
+    const char *src = providers_resolve_path(o->providers_json, &path);
+    diag_list diags = DIAG_LIST_INIT;
+    int rc = providers_file_load(pf, path.buf, log_secrets(), &diags);
+    if (rc < 0) {
+        sb_addf(why, "providers file %s (from %s) could not be loaded", path.buf, src);
+        if (diags.count)
+            sb_addf(why, ": %s", diags.items[0].text);
+        sb_adds(why, "; give the run's providers file with --providers-json");
+    }
+    diag_free(&diags);
+    sb_release(&path);
+    return rc;
+}
 
 static void list_live(ledger *l, strbuf *out, size_t *n)
 {
@@ -78,9 +113,21 @@ static int do_cleanup(cleanup_opts *o, const char *arg, mtv_err *err)
     if (k8s_client_new(&c, &kc, t, err) < 0)
         goto out;
     log_info("cleanup of %s on %s: %zu object%s", path.buf, kc.server, live, live == 1 ? "" : "s");
-    strbuf left = STRBUF_INIT;
-    mtv_teardown_opts to = {.object_timeout_ms = object_ms, .namespace_timeout_ms = object_ms};
+    strbuf left = STRBUF_INIT, why = STRBUF_INIT;
+    providers_file pf;
+    memset(&pf, 0, sizeof pf);
+    int have_pf = has_live_source(l) && load_providers(o, &pf, &why) == 0;
+    mtv_source_cleaner_config scc = {.t = t, .file = have_pf ? &pf : NULL,
+                                     .file_error = why.len ? why.buf : NULL,
+                                     .provider = o->provider, .ca_file = o->source_ca_file,
+                                     .insecure = o->source_insecure, .kube = &kc};
+    mtv_source_cleaner *sc = mtv_source_cleaner_new(&scc);
+    mtv_teardown_opts to = {.object_timeout_ms = object_ms, .namespace_timeout_ms = object_ms,
+                            .source_delete = mtv_source_cleaner_delete, .source_ud = sc};
     long kept = mtv_teardown(c, l, &to, &left, err);
+    mtv_source_cleaner_free(sc);
+    providers_file_free(&pf);
+    sb_release(&why);
     if (kept < 0) {
         sb_release(&left);
         goto out;
@@ -119,6 +166,18 @@ int cmd_cleanup(int argc, char **argv)
         {OPT_STRING, 0, "timeout", "DURATION", "How long to wait for each object to go (3600, 90m, "
                                                "2h).",
          "180 s per object, 600 s per namespace", &o.timeout, 0, 0, 0},
+        {OPT_STRING, 0, "providers-json", "PATH", "The providers file the run used, to reach the "
+                                                  "source of its clones, snapshots, images and "
+                                                  "volumes.",
+         "$PROVIDERS_JSON_PATH, else ./.providers.json", &o.providers_json, 0, 0, 0},
+        {OPT_STRING, 'p', "provider", "KEY", "Reach the source objects through this entry of the "
+                                             "providers file.",
+         "the entry each object was made on, as resources.json names it", &o.provider, 0, 0, 0},
+        {OPT_STRING, 0, "source-ca-file", "PATH", "Trust this PEM CA bundle for the sources' TLS.",
+         "the system's trust store", &o.source_ca_file, 0, 0, 0},
+        {OPT_FLAG, 0, "source-insecure", NULL, "Do not verify the sources' TLS certificates "
+                                               "(explicit opt-in; never the default).",
+         NULL, &o.source_insecure, 0, 0, 0},
         {OPT_FLAG, 'n', "dry-run", NULL, "Only list what would be removed.", NULL, &o.dry_run, 0, 0,
          0},
         CLI_COMMON_OPTIONS(&o.common),
@@ -126,9 +185,11 @@ int cmd_cleanup(int argc, char **argv)
     };
     const cli_doc doc = {
         .name = "cleanup",
-        .summary = "remove what an earlier run left on the cluster, from its resources.json",
+        .summary = "remove what an earlier run left on the cluster and the source, from its "
+                   "resources.json",
         .usage = "cleanup RUN_DIR|RESOURCES_JSON [--kubeconfig PATH] [--context NAME] "
-                 "[--timeout DURATION] [--dry-run]",
+                 "[--providers-json PATH] [--provider KEY] [--source-ca-file PATH | "
+                 "--source-insecure] [--timeout DURATION] [--dry-run]",
         .description =
             "Reads a run's resources.json (every object the run created, listed as it was "
             "created) and removes what is still there, in upstream's teardown order: running "
@@ -140,11 +201,20 @@ int cmd_cleanup(int argc, char **argv)
             "\n"
             "Use it after a run killed with SIGKILL or a second Ctrl-C, after --skip-teardown, "
             "or when a run reported objects left behind. Exit 0 when nothing is left, 3 when "
-            "something could not be removed (listed, and marked \"leftover\" in the file). "
-            "Source-side objects (clones) need their provider's adapter and are listed when "
-            "this version cannot remove them. See docs/running.md.",
+            "something could not be removed (listed, and marked \"leftover\" in the file).\n"
+            "\n"
+            "Source-side objects (the run's clones of the source VMs, and the snapshots, images "
+            "and volumes an OpenStack clone is made from) are deleted last, newest first, "
+            "through the source adapter of the providers-file entry each was made on: give the "
+            "run's providers file with --providers-json. A source that cannot be reached (no "
+            "such entry, refused login, no answer, untrusted certificate) leaves its objects "
+            "listed as left over with the reason, and cleanup can be run again once it is "
+            "reachable. See docs/running.md.",
         .examples = "$ mtv-validate cleanup mtv-results/20261127-221500-a1b2\n"
                     "  remove what that run left\n"
+                    "$ mtv-validate cleanup run/ --providers-json .providers.json "
+                    "--source-ca-file rhv-ca.pem\n"
+                    "  the same, with the clones it made in oVirt\n"
                     "$ mtv-validate cleanup run/resources.json --dry-run\n"
                     "  list it first",
         .options = options,

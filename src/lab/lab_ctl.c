@@ -435,6 +435,12 @@ lab_ctl *lab_ctl_new(const lab_ctl_config *cfg)
     c->k_nad = lab_kinds_find(k, "k8s.cni.cncf.io", "v1", "network-attachment-definitions");
     c->k_sc = lab_kinds_find(k, "storage.k8s.io", "v1", "storageclasses");
     c->k_node = lab_kinds_find(k, "", "v1", "nodes");
+    /* sources change under a running lab (clones made and deleted): the
+     * inventory re-reads them, at most every 10 lab seconds or at once when
+     * a simulated API says so, as Forklift's collectors keep watching */
+    if (cfg->inv)
+        lab_inv_set_refresh(cfg->inv, ctl_provider_refresh, c,
+                            ctl_scaled(c, 10) > 1000 ? ctl_scaled(c, 10) : 1000);
     return c;
 }
 
@@ -521,6 +527,8 @@ void lab_ctl_free(lab_ctl *c)
     if (!c)
         return;
     lab_ctl_stop(c);
+    if (c->cfg.inv)
+        lab_inv_set_refresh(c->cfg.inv, NULL, NULL, 0);
     for (size_t i = 0; i < c->nq; i++)
         free(c->queue[i]);
     free(c->queue);

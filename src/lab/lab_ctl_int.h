@@ -129,6 +129,8 @@ void ctl_migration(lab_ctl *c, const char *ns, const char *name);
 const prov_rt *ctl_provider_state(lab_ctl *c, const char *uid);
 /* A Ready provider by ref {name, namespace}: its object (caller frees) or
  * NULL, with *why set to the condition type that blocks. */
+/* lab_inv_refresh_fn for the controller's inventory (ud = the lab_ctl). */
+int ctl_provider_refresh(void *ud, const cJSON *provider, lab_source *out);
 cJSON *ctl_provider_ready(lab_ctl *c, const cJSON *ref, const char *role, const char **why,
                           const char **reason);
 
@@ -177,7 +179,7 @@ int ctl_render_pvc_name(const char *tmpl, const cJSON *data, strbuf *out, mtv_er
  * guest, which its instances copy). */
 void ctl_guest_annotate(const target_ctx *t, cJSON *metadata, cJSON *interfaces);
 /* lab_ctl_provider.c: reads a starting plan's vSphere source again. */
-void ctl_provider_refresh(lab_ctl *c, const cJSON *plan);
+void ctl_plan_source_reread(lab_ctl *c, const cJSON *plan);
 
 /* lab_ctl_kubevirt.c: VirtualMachine power */
 /* Reconciles VM ns/name: creates or deletes its VMI per runStrategy and

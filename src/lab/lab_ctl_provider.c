@@ -196,6 +196,31 @@ static int connect_source(lab_ctl *c, const cJSON *p, const cJSON *secret, lab_s
     return rc;
 }
 
+/* The inventory's re-read of a connected Provider's source (lab_inv.h):
+ * the same connection the controller makes, with the Secret as it is now. */
+int ctl_provider_refresh(void *ud, const cJSON *p, lab_source *out)
+{
+    lab_ctl *c = ud;
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(p, "spec");
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(p, "metadata");
+    const cJSON *sref = cJSON_GetObjectItemCaseSensitive(spec, "secret");
+    cJSON *secret = ctl_get(c, c->k_secret, *js(sref, "namespace") ? js(sref, "namespace")
+                                                                   : js(meta, "namespace"),
+                            js(sref, "name"));
+    if (!secret)
+        return -1;
+    int live = 0;
+    strbuf why = STRBUF_INIT;
+    int rc = connect_source(c, p, secret, out, &live, &why);
+    if (rc == 0 && live)
+        rc = -1;   /* read at each request anyway */
+    else if (rc < 0)
+        log_debug("lab inventory: re-reading %s: %s", js(meta, "name"), why.buf);
+    sb_release(&why);
+    cJSON_Delete(secret);
+    return rc;
+}
+
 static int own_finalizer(const char *f)
 {
     return !strcmp(f, "forklift/ova-provider") || !strcmp(f, "forklift/hyperv-provider");
@@ -398,7 +423,7 @@ cJSON *ctl_provider_ready(lab_ctl *c, const cJSON *ref, const char *role, const 
  * reads vcsim when a Provider connects. A migration reads the source VMs
  * as they are when it starts (a VM the test's preparation just powered on
  * is on), so the source Provider of a starting run is read again. */
-void ctl_provider_refresh(lab_ctl *c, const cJSON *plan)
+void ctl_plan_source_reread(lab_ctl *c, const cJSON *plan)
 {
     const cJSON *ref = jpath(plan, "spec.provider.source");
     const char *pns = jpath_str(plan, "metadata.namespace");

@@ -894,7 +894,7 @@ static void start_run(lab_ctl *c, cJSON *plan, cJSON *status, cJSON *mig)
     if (!history)
         history = cJSON_AddArrayToObject(m, "history");
     cJSON_AddItemToArray(history, snapshot(c, plan, mig, now));
-    ctl_provider_refresh(c, plan);
+    ctl_plan_source_reread(c, plan);
     set_str(m, "started", now);
     cJSON_DeleteItemFromObjectCaseSensitive(m, "completed");
     run_rt *r = calloc(1, sizeof *r);

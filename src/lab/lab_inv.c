@@ -22,6 +22,8 @@ typedef struct inv_provider {
     int cached;
     cJSON *cols;              /* collections (cached types) */
     int64_t synced_at;
+    int64_t read_at;          /* when src was last read (refresh) */
+    int stale;                /* the source changed: re-read at the next request */
 } inv_provider;
 
 struct lab_inv {
@@ -31,6 +33,9 @@ struct lab_inv {
     void *now_ud;
     inv_provider *items;
     size_t count;
+    lab_inv_refresh_fn refresh;
+    void *refresh_ud;
+    int64_t refresh_period;
 };
 
 static const char *const all_types[] = {"openshift", "vsphere", "ovirt", "openstack", "ova",
@@ -128,7 +133,104 @@ void lab_inv_put(lab_inv *inv, const cJSON *provider, const lab_source *src,
     }
     p->cols = cols;
     p->synced_at = synced_at_ms;
+    p->read_at = inv->now_ms(inv->now_ud);
     pthread_mutex_unlock(&inv->mu);
+}
+
+static int synced(lab_inv *inv, const inv_provider *p)
+{
+    return inv->now_ms(inv->now_ud) >= p->synced_at;
+}
+
+void lab_inv_set_refresh(lab_inv *inv, lab_inv_refresh_fn fn, void *ud, int64_t period_ms)
+{
+    pthread_mutex_lock(&inv->mu);
+    inv->refresh = fn;
+    inv->refresh_ud = ud;
+    inv->refresh_period = period_ms > 0 ? period_ms : 1000;
+    pthread_mutex_unlock(&inv->mu);
+}
+
+void lab_inv_stale_type(lab_inv *inv, const char *type)
+{
+    pthread_mutex_lock(&inv->mu);
+    for (size_t i = 0; i < inv->count; i++)
+        if (!strcmp(inv->items[i].type, type))
+            inv->items[i].stale = 1;
+    pthread_mutex_unlock(&inv->mu);
+}
+
+/* Revisions only grow: an object read again keeps the revision it had
+ * (a change made since, such as a power state, counted one more). */
+static void keep_revisions(cJSON *fresh_cols, const cJSON *old_cols)
+{
+    const cJSON *col;
+    cJSON_ArrayForEach(col, old_cols)
+    {
+        cJSON *now = cJSON_GetObjectItemCaseSensitive(fresh_cols, col->string);
+        const cJSON *o;
+        cJSON_ArrayForEach(o, col)
+        {
+            const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "id"));
+            const cJSON *rev = cJSON_GetObjectItemCaseSensitive(o, "revision");
+            cJSON *n;
+            cJSON_ArrayForEach(n, now)
+            {
+                const char *nid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n, "id"));
+                if (!id || !nid || strcmp(id, nid) || !cJSON_IsNumber(rev))
+                    continue;
+                cJSON_ReplaceItemInObjectCaseSensitive(n, "revision",
+                                                       cJSON_CreateNumber(rev->valuedouble));
+                if (cJSON_GetObjectItemCaseSensitive(n, "revisionValidated"))
+                    cJSON_ReplaceItemInObjectCaseSensitive(n, "revisionValidated",
+                                                           cJSON_CreateNumber(rev->valuedouble));
+                break;
+            }
+        }
+    }
+}
+
+/* Re-reads a cached provider's source when it is due (see lab_inv.h). The
+ * read happens outside the lock; a provider removed meanwhile drops it. */
+static void refresh_if_due(lab_inv *inv, const char *uid)
+{
+    pthread_mutex_lock(&inv->mu);
+    inv_provider *p = find(inv, uid);
+    int64_t now = inv->now_ms(inv->now_ud);
+    lab_inv_refresh_fn fn = inv->refresh;
+    void *ud = inv->refresh_ud;
+    cJSON *cr = NULL;
+    if (fn && p && p->cached && synced(inv, p) &&
+        (p->stale || now - p->read_at >= inv->refresh_period)) {
+        cr = cJSON_Duplicate(p->cr, 1);
+        p->stale = 0;
+        p->read_at = now;   /* one reader at a time re-reads */
+    }
+    pthread_mutex_unlock(&inv->mu);
+    if (!cr)
+        return;
+    lab_source src;
+    memset(&src, 0, sizeof src);
+    char *id = dup_str(uid);
+    if (fn(ud, cr, &src) == 0) {
+        cJSON *cols = lab_inv_build(&src, id);
+        pthread_mutex_lock(&inv->mu);
+        p = find(inv, id);
+        if (p && p->cached) {
+            keep_revisions(cols, p->cols);
+            lab_source_release(&p->src);
+            p->src = src;
+            memset(&src, 0, sizeof src);
+            cJSON_Delete(p->cols);
+            p->cols = cols;
+            cols = NULL;
+        }
+        pthread_mutex_unlock(&inv->mu);
+        cJSON_Delete(cols);
+        lab_source_release(&src);
+    }
+    free(id);
+    cJSON_Delete(cr);
 }
 
 void lab_inv_update_cr(lab_inv *inv, const cJSON *provider)
@@ -163,10 +265,6 @@ int lab_inv_has(lab_inv *inv, const char *uid)
     return r;
 }
 
-static int synced(lab_inv *inv, const inv_provider *p)
-{
-    return inv->now_ms(inv->now_ud) >= p->synced_at;
-}
 
 int lab_inv_synced(lab_inv *inv, const char *uid)
 {
@@ -196,6 +294,7 @@ int lab_inv_find_vm(lab_inv *inv, const char *uid, const char *id, const char *n
 {
     if (workload)
         *workload = NULL;
+    refresh_if_due(inv, uid);
     pthread_mutex_lock(&inv->mu);
     inv_provider *p = find(inv, uid);
     int rc = -1;
@@ -703,6 +802,9 @@ void lab_inv_handle(void *ud, lab_req *req, lab_resp *resp)
         free_parts(parts, n);
         return;
     }
+    pthread_mutex_unlock(&inv->mu);
+    refresh_if_due(inv, parts[2]);
+    pthread_mutex_lock(&inv->mu);
     inv_provider *ip = find(inv, parts[2]);
     if (!ip || strcmp(ip->type, parts[1])) {
         pthread_mutex_unlock(&inv->mu);

@@ -71,6 +71,18 @@ void lab_inv_set_power_type(lab_inv *inv, const char *type, const char *vm_id, i
 /* The provider type of a registered uid ("" when unknown; static string). */
 const char *lab_inv_type(lab_inv *inv, const char *uid);
 
+/* Re-reading a cached provider's source, as the real inventory keeps
+ * watching it: fn reads the source of the Provider CR into *out (0), or
+ * fails (-1: the data stays as it was). A cached provider is re-read on a
+ * request once its data is older than period_ms, or at once after
+ * lab_inv_stale_type said its source changed (a clone made or deleted
+ * through a simulated API). fn runs without the inventory's lock, on the
+ * requesting thread. fn NULL turns refreshing off. */
+typedef int (*lab_inv_refresh_fn)(void *ud, const cJSON *provider, lab_source *out);
+void lab_inv_set_refresh(lab_inv *inv, lab_inv_refresh_fn fn, void *ud, int64_t period_ms);
+/* Marks every provider of a type ("ovirt") for a re-read at its next request. */
+void lab_inv_stale_type(lab_inv *inv, const char *type);
+
 /* ---- builders (lab_inv_build*.c) ---- */
 
 /* The cached collections of a provider of src's type: an object whose

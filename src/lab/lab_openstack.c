@@ -17,8 +17,40 @@
 #include "util/rand.h"
 #include "util/strmap.h"
 
+/* What a server clone is made of, as Nova, Cinder and Glance keep it:
+ * createImage snapshots every volume of a server (Cinder snapshots) into a
+ * Glance image whose block_device_mapping names them; volumes made from
+ * those snapshots boot a new server. A volume remembers the world disk it
+ * descends from, so the server made from it gets that disk's shape. */
+typedef struct os_snap {
+    char *id, *name, *volume_id, *vm_id;   /* vm_id/disk: the disk it copies */
+    size_t disk;
+    long long size_gb;
+} os_snap;
+
+typedef struct os_image {
+    char *id, *name, *server_id;
+    char *bdm;                 /* block_device_mapping, a JSON text as Glance keeps it */
+} os_image;
+
+typedef struct os_volume {
+    char *id, *name, *snapshot_id, *vm_id;  /* vm_id/disk: as its snapshot's */
+    size_t disk;
+    long long size_gb;
+    char *server_id;           /* attached to (NULL: available) */
+} os_volume;
+
 struct lab_openstack {
-    const lab_source *src;
+    const lab_source *world;
+    lab_source src;            /* servers now: the world's and those made through Nova */
+    os_snap *snaps;
+    size_t nsnaps;
+    os_image *images;
+    size_t nimages;
+    os_volume *vols;
+    size_t nvols;
+    unsigned long made;        /* objects created so far: seeds their ids */
+    pthread_rwlock_t data;     /* around src, snaps, images, vols */
     lab_power *power;
     lab_inv *inv;
     char *user, *password;
@@ -41,7 +73,9 @@ lab_openstack *lab_openstack_new(const lab_source *src, lab_power *power, lab_in
     lab_openstack *o = calloc(1, sizeof *o);
     if (!o)
         abort();
-    o->src = src;
+    o->world = src;
+    lab_source_copy(&o->src, src);
+    pthread_rwlock_init(&o->data, NULL);
     o->power = power;
     o->inv = inv;
     o->user = strdup(user ? user : "");
@@ -73,6 +107,30 @@ void lab_openstack_free(lab_openstack *o)
     strmap_free(&o->tokens);
     rand_free(o->rand);
     pthread_mutex_destroy(&o->mu);
+    lab_source_release(&o->src);
+    for (size_t i = 0; i < o->nsnaps; i++) {
+        free(o->snaps[i].id);
+        free(o->snaps[i].name);
+        free(o->snaps[i].volume_id);
+        free(o->snaps[i].vm_id);
+    }
+    free(o->snaps);
+    for (size_t i = 0; i < o->nimages; i++) {
+        free(o->images[i].id);
+        free(o->images[i].name);
+        free(o->images[i].server_id);
+        free(o->images[i].bdm);
+    }
+    free(o->images);
+    for (size_t i = 0; i < o->nvols; i++) {
+        free(o->vols[i].id);
+        free(o->vols[i].name);
+        free(o->vols[i].snapshot_id);
+        free(o->vols[i].vm_id);
+        free(o->vols[i].server_id);
+    }
+    free(o->vols);
+    pthread_rwlock_destroy(&o->data);
     free(o);
 }
 
@@ -395,13 +453,467 @@ static cJSON *flavor_json(lab_openstack *o, const lab_vm *vm)
 
 static const lab_vm *find_vm(lab_openstack *o, const char *id, size_t *index)
 {
-    for (size_t i = 0; i < o->src->nvms; i++)
-        if (!strcmp(o->src->vms[i].id, id)) {
+    for (size_t i = 0; i < o->src.nvms; i++)
+        if (!strcmp(o->src.vms[i].id, id)) {
             if (index)
                 *index = i;
-            return &o->src->vms[i];
+            return &o->src.vms[i];
         }
     return NULL;
+}
+
+/* ---- clones: snapshots, images, volumes and servers made through the API ---- */
+
+static cJSON *volume_json(lab_openstack *o, const lab_vm *vm, size_t i);
+
+static char *xdup(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d)
+        abort();
+    return d;
+}
+
+static void grow(void **arr, size_t n, size_t size)
+{
+    void *g = realloc(*arr, (n + 1) * size);
+    if (!g)
+        abort();
+    *arr = g;
+}
+
+/* A new id, unique in this lab and the same on every run of it. */
+static void new_id(lab_openstack *o, const char *what, char out[37])
+{
+    char seed[64];
+    snprintf(seed, sizeof seed, "openstack/%s/%lu", what, ++o->made);
+    lab_stable_uuid(seed, out);
+}
+
+static os_volume *find_vol(lab_openstack *o, const char *id)
+{
+    for (size_t i = 0; i < o->nvols; i++)
+        if (!strcmp(o->vols[i].id, id))
+            return &o->vols[i];
+    return NULL;
+}
+
+static os_snap *find_snap(lab_openstack *o, const char *id)
+{
+    for (size_t i = 0; i < o->nsnaps; i++)
+        if (!strcmp(o->snaps[i].id, id))
+            return &o->snaps[i];
+    return NULL;
+}
+
+static os_image *find_image(lab_openstack *o, const char *id)
+{
+    for (size_t i = 0; i < o->nimages; i++)
+        if (!strcmp(o->images[i].id, id))
+            return &o->images[i];
+    return NULL;
+}
+
+static int is_world_vm(lab_openstack *o, const char *id)
+{
+    return lab_source_find_vm(o->world, id, NULL) != NULL;
+}
+
+static long long gb_of(long long bytes)
+{
+    return (bytes + (1LL << 30) - 1) >> 30;
+}
+
+/* A volume made through Cinder: shaped as the disk it descends from;
+ * attached to its server, or available. */
+static cJSON *made_volume_json(lab_openstack *o, const os_volume *v)
+{
+    const lab_vm *server = v->server_id ? find_vm(o, v->server_id, NULL) : NULL;
+    cJSON *j = NULL;
+    for (size_t i = 0; server && !j && i < server->ndisks; i++)
+        if (!strcmp(server->disks[i].id, v->id))
+            j = volume_json(o, server, i);
+    const lab_vm *from = lab_source_find_vm(&o->src, v->vm_id, NULL);
+    if (!j && from && v->disk < from->ndisks) {
+        j = volume_json(o, from, v->disk);
+        cJSON_ReplaceItemInObjectCaseSensitive(j, "id", cJSON_CreateString(v->id));
+        cJSON_ReplaceItemInObjectCaseSensitive(j, "status", cJSON_CreateString("available"));
+        cJSON_ReplaceItemInObjectCaseSensitive(j, "attachments", cJSON_CreateArray());
+    }
+    if (!j) {
+        j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "id", v->id);
+        cJSON_AddStringToObject(j, "status", "available");
+        cJSON_AddArrayToObject(j, "attachments");
+    }
+    cJSON_ReplaceItemInObjectCaseSensitive(j, "name", cJSON_CreateString(v->name));
+    cJSON_ReplaceItemInObjectCaseSensitive(j, "size", cJSON_CreateNumber((double)v->size_gb));
+    cJSON_ReplaceItemInObjectCaseSensitive(j, "snapshot_id", cJSON_CreateString(v->snapshot_id));
+    return j;
+}
+
+static cJSON *snap_json(const os_snap *s)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "id", s->id);
+    cJSON_AddStringToObject(j, "name", s->name);
+    cJSON_AddStringToObject(j, "description", "");
+    cJSON_AddStringToObject(j, "status", "available");
+    cJSON_AddNumberToObject(j, "size", (double)s->size_gb);
+    cJSON_AddStringToObject(j, "volume_id", s->volume_id);
+    cJSON_AddStringToObject(j, "created_at", TSU);
+    cJSON_AddNullToObject(j, "updated_at");
+    cJSON_AddObjectToObject(j, "metadata");
+    return j;
+}
+
+static cJSON *image_json(const os_image *im)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "id", im->id);
+    cJSON_AddStringToObject(j, "name", im->name);
+    cJSON_AddStringToObject(j, "status", "active");
+    cJSON_AddStringToObject(j, "visibility", "private");
+    cJSON_AddNumberToObject(j, "size", 0);
+    cJSON_AddStringToObject(j, "disk_format", "qcow2");
+    cJSON_AddStringToObject(j, "container_format", "bare");
+    cJSON_AddStringToObject(j, "image_type", "snapshot");
+    cJSON_AddStringToObject(j, "instance_uuid", im->server_id);
+    cJSON_AddStringToObject(j, "bdm_v2", "True");
+    cJSON_AddStringToObject(j, "root_device_name", "/dev/vda");
+    cJSON_AddStringToObject(j, "block_device_mapping", im->bdm);
+    cJSON_AddStringToObject(j, "created_at", TS);
+    cJSON_AddStringToObject(j, "updated_at", TS);
+    char self[64];
+    snprintf(self, sizeof self, "/v2/images/%s", im->id);
+    cJSON_AddStringToObject(j, "self", self);
+    cJSON_AddStringToObject(j, "schema", "/v2/schemas/image");
+    return j;
+}
+
+/* POST /servers/ID/action {"createImage": {"name": N}}: a Cinder snapshot
+ * of every volume and an image naming them, in boot order. */
+static void create_image(lab_openstack *o, const lab_vm *vm, const cJSON *act, lab_resp *resp)
+{
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(act, "name"));
+    if (!name || !*name) {
+        error(resp, 400, "badRequest", NULL, "Invalid input for field/attribute createImage. "
+                                             "'name' is a required property");
+        return;
+    }
+    cJSON *bdm = cJSON_CreateArray();
+    for (size_t i = 0; i < vm->ndisks; i++) {
+        char id[37];
+        new_id(o, "snapshot", id);
+        grow((void **)&o->snaps, o->nsnaps, sizeof *o->snaps);
+        os_snap *s = &o->snaps[o->nsnaps++];
+        strbuf sn = STRBUF_INIT;
+        sb_addf(&sn, "snapshot for %s", name);
+        *s = (os_snap){.id = xdup(id), .name = sb_detach(&sn, NULL),
+                       .volume_id = xdup(vm->disks[i].id), .vm_id = xdup(vm->id), .disk = i,
+                       .size_gb = gb_of(vm->disks[i].capacity)};
+        cJSON *m = cJSON_CreateObject();
+        cJSON_AddStringToObject(m, "source_type", "snapshot");
+        cJSON_AddStringToObject(m, "destination_type", "volume");
+        cJSON_AddStringToObject(m, "snapshot_id", id);
+        cJSON_AddNumberToObject(m, "volume_size", (double)s->size_gb);
+        if (i == 0)
+            cJSON_AddNumberToObject(m, "boot_index", 0);
+        else
+            cJSON_AddNullToObject(m, "boot_index");
+        char dev[16];
+        snprintf(dev, sizeof dev, "/dev/vd%c", (char)('a' + i));
+        cJSON_AddStringToObject(m, "device_name", dev);
+        cJSON_AddBoolToObject(m, "delete_on_termination", 0);
+        cJSON_AddItemToArray(bdm, m);
+    }
+    char iid[37];
+    new_id(o, "image", iid);
+    grow((void **)&o->images, o->nimages, sizeof *o->images);
+    char *text = cJSON_PrintUnformatted(bdm);
+    o->images[o->nimages++] = (os_image){.id = xdup(iid), .name = xdup(name),
+                                         .server_id = xdup(vm->id), .bdm = text};
+    cJSON_Delete(bdm);
+    log_info("lab openstack: image %s (%s) of server %s, %zu volume snapshots", name, iid,
+             vm->name, vm->ndisks);
+    strbuf loc = STRBUF_INIT;
+    sb_addf(&loc, "%s/openstack/image/v2/images/%s", atomic_load(&o->base), iid);
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "image_id", iid);
+    send(resp, 202, body);
+    lab_resp_header(resp, "Location", loc.buf);
+    sb_release(&loc);
+}
+
+static int cmp_boot_index(const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+    const cJSON *bx = cJSON_GetObjectItemCaseSensitive(x, "boot_index");
+    const cJSON *by = cJSON_GetObjectItemCaseSensitive(y, "boot_index");
+    double vx = cJSON_IsNumber(bx) && bx->valuedouble >= 0 ? bx->valuedouble : 1e9;
+    double vy = cJSON_IsNumber(by) && by->valuedouble >= 0 ? by->valuedouble : 1e9;
+    return vx < vy ? -1 : vx > vy;
+}
+
+/* POST /servers: a server booted from available volumes
+ * (block_device_mapping_v2, one per disk of the server they descend from)
+ * or from a snapshot image (imageRef). It is ACTIVE at once. */
+static void create_server(lab_openstack *o, lab_req *req, lab_resp *resp)
+{
+    cJSON *body = cJSON_ParseWithLength(req->body ? req->body : "", req->body_len);
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(body, "server");
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "name"));
+    const cJSON *bdm = cJSON_GetObjectItemCaseSensitive(s, "block_device_mapping_v2");
+    const char *image = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "imageRef"));
+    size_t nb = (size_t)cJSON_GetArraySize(bdm);
+    const cJSON **maps = calloc(nb + 1, sizeof *maps);
+    if (!maps)
+        abort();
+    size_t k = 0;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, bdm) maps[k++] = m;
+    qsort(maps, nb, sizeof *maps, cmp_boot_index);
+    const char *why = NULL;
+    const lab_vm *from = NULL;
+    os_volume **vols = calloc(nb + 1, sizeof *vols);
+    if (!vols)
+        abort();
+    if (!name || !*name) {
+        why = "Invalid input for field/attribute server. 'name' is a required property";
+    } else if (nb) {
+        for (size_t i = 0; i < nb && !why; i++) {
+            const char *uuid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(maps[i], "uuid"));
+            const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(maps[i],
+                                                                                  "source_type"));
+            vols[i] = uuid && st && !strcmp(st, "volume") ? find_vol(o, uuid) : NULL;
+            if (!vols[i])
+                why = "Block Device Mapping is Invalid: the lab boots servers from volumes made "
+                      "from snapshots (source_type volume, uuid of such a volume).";
+            else if (vols[i]->server_id)
+                why = "Block Device Mapping is Invalid: a volume is in use.";
+        }
+        from = why ? NULL : lab_source_find_vm(&o->src, vols[0]->vm_id, NULL);
+        if (!why && (!from || from->ndisks != nb))
+            why = "Block Device Mapping is Invalid: the lab needs one volume per disk of the "
+                  "server the snapshots were taken of.";
+    } else if (image) {
+        const os_image *im = find_image(o, image);
+        from = im ? lab_source_find_vm(&o->src, im->server_id, NULL) : NULL;
+        if (!from)
+            why = "Image not found.";
+    } else {
+        why = "Block Device Mapping is Invalid: no boot volume or image was given.";
+    }
+    if (why) {
+        error(resp, 400, "badRequest", NULL, why);
+    } else {
+        char seed[64];
+        snprintf(seed, sizeof seed, "openstack/server/%lu", ++o->made);
+        lab_vm vm;
+        lab_vm_clone(&vm, from, name, seed, "fa:16:3e", 0);
+        for (size_t i = 0; i < nb; i++) {
+            free(vm.disks[i].id);
+            vm.disks[i].id = xdup(vols[i]->id);
+            free(vols[i]->server_id);
+            vols[i]->server_id = xdup(vm.id);
+        }
+        lab_power_set(o->power, LAB_SRC_OPENSTACK, vm.id, 1);
+        log_info("lab openstack: server %s (%s) created from %s", vm.name, vm.id, from->name);
+        cJSON *root = cJSON_CreateObject();
+        cJSON *out = cJSON_AddObjectToObject(root, "server");
+        cJSON_AddStringToObject(out, "id", vm.id);
+        strbuf self = STRBUF_INIT, book = STRBUF_INIT;
+        sb_addf(&self, "%s/openstack/compute/v2.1/servers/%s", atomic_load(&o->base), vm.id);
+        sb_addf(&book, "%s/openstack/compute/servers/%s", atomic_load(&o->base), vm.id);
+        cJSON_AddItemToObject(out, "links", links(self.buf, book.buf));
+        sb_release(&self);
+        sb_release(&book);
+        cJSON_AddStringToObject(out, "OS-DCF:diskConfig", "MANUAL");
+        lab_source_add_vm(&o->src, &vm);
+        send(resp, 202, root);
+        lab_inv_stale_type(o->inv, "openstack");
+    }
+    free(maps);
+    free(vols);
+    cJSON_Delete(body);
+}
+
+/* DELETE /servers/ID: the server goes; its volumes stay, available
+ * (delete_on_termination false). The world's servers stay. */
+static void delete_server(lab_openstack *o, const char *id, lab_resp *resp)
+{
+    const lab_vm *vm = find_vm(o, id, NULL);
+    if (!vm) {
+        strbuf m = STRBUF_INIT;
+        sb_addf(&m, "Instance %s could not be found.", id);
+        error(resp, 404, "itemNotFound", NULL, m.buf);
+        sb_release(&m);
+        return;
+    }
+    if (is_world_vm(o, id)) {
+        error(resp, 409, "conflictingRequest", NULL, "The lab keeps the servers of its world.");
+        return;
+    }
+    for (size_t i = 0; i < o->nvols; i++)
+        if (o->vols[i].server_id && !strcmp(o->vols[i].server_id, id)) {
+            free(o->vols[i].server_id);
+            o->vols[i].server_id = NULL;
+        }
+    log_info("lab openstack: server %s (%s) deleted", vm->name, id);
+    lab_source_remove_vm(&o->src, id);
+    lab_resp_raw(resp, 204, "application/json", "", 0);
+    lab_inv_stale_type(o->inv, "openstack");
+}
+
+/* POST /volumes {"volume": {"snapshot_id", "size", "name"}}: available at once. */
+static void create_volume(lab_openstack *o, lab_req *req, lab_resp *resp)
+{
+    cJSON *body = cJSON_ParseWithLength(req->body ? req->body : "", req->body_len);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "volume");
+    const char *snap = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "snapshot_id"));
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "name"));
+    const cJSON *size = cJSON_GetObjectItemCaseSensitive(v, "size");
+    const os_snap *s = snap ? find_snap(o, snap) : NULL;
+    if (!s) {
+        error(resp, snap ? 404 : 400, snap ? "itemNotFound" : "badRequest", NULL,
+              snap ? "Snapshot could not be found."
+                   : "The lab makes volumes from snapshots only: give snapshot_id.");
+    } else {
+        char id[37];
+        new_id(o, "volume", id);
+        grow((void **)&o->vols, o->nvols, sizeof *o->vols);
+        os_volume *nv = &o->vols[o->nvols++];
+        *nv = (os_volume){.id = xdup(id), .name = xdup(name), .snapshot_id = xdup(s->id),
+                          .vm_id = xdup(s->vm_id), .disk = s->disk,
+                          .size_gb = cJSON_IsNumber(size) ? (long long)size->valuedouble
+                                                          : s->size_gb};
+        log_info("lab openstack: volume %s (%s) from snapshot %s", nv->name, id, s->id);
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddItemToObject(root, "volume", made_volume_json(o, nv));
+        send(resp, 202, root);
+    }
+    cJSON_Delete(body);
+}
+
+static void delete_volume(lab_openstack *o, const char *id, lab_resp *resp)
+{
+    os_volume *v = find_vol(o, id);
+    int world = 0;
+    for (size_t i = 0; !v && i < o->src.nvms; i++)
+        for (size_t j = 0; j < o->src.vms[i].ndisks; j++)
+            world |= !strcmp(o->src.vms[i].disks[j].id, id);
+    if (!v && !world) {
+        strbuf m = STRBUF_INIT;
+        sb_addf(&m, "Volume %s could not be found.", id);
+        error(resp, 404, "itemNotFound", NULL, m.buf);
+        sb_release(&m);
+        return;
+    }
+    if (world || v->server_id) {
+        error(resp, 400, "badRequest", NULL, "Invalid volume: Volume status must be available or "
+                                             "error or error_restoring or error_extending or "
+                                             "error_managing and must not be migrating, attached, "
+                                             "belong to a group, have snapshots or be "
+                                             "disassociated from snapshots after volume transfer.");
+        return;
+    }
+    log_info("lab openstack: volume %s (%s) deleted", v->name, id);
+    free(v->id);
+    free(v->name);
+    free(v->snapshot_id);
+    free(v->vm_id);
+    size_t i = (size_t)(v - o->vols);
+    memmove(&o->vols[i], &o->vols[i + 1], (o->nvols - i - 1) * sizeof *o->vols);
+    o->nvols--;
+    lab_resp_raw(resp, 202, "application/json", "", 0);
+}
+
+static void snapshots(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, size_t n)
+{
+    const char *volume = lab_req_query(req, "volume_id");
+    if (!strcmp(req->method, "GET") && (n == 3 || (n == 4 && !strcmp(p[3], "detail")))) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON *list = cJSON_AddArrayToObject(root, "snapshots");
+        for (size_t i = 0; i < o->nsnaps; i++)
+            if (!volume || !strcmp(volume, o->snaps[i].volume_id))
+                cJSON_AddItemToArray(list, snap_json(&o->snaps[i]));
+        send(resp, 200, root);
+        return;
+    }
+    os_snap *s = n == 4 ? find_snap(o, p[3]) : NULL;
+    if (!s) {
+        strbuf m = STRBUF_INIT;
+        sb_addf(&m, "Snapshot %s could not be found.", n >= 4 ? p[3] : "");
+        error(resp, 404, "itemNotFound", NULL, m.buf);
+        sb_release(&m);
+        return;
+    }
+    if (!strcmp(req->method, "GET")) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddItemToObject(root, "snapshot", snap_json(s));
+        send(resp, 200, root);
+        return;
+    }
+    if (strcmp(req->method, "DELETE")) {
+        error(resp, 405, "badRequest", NULL, "Method not allowed.");
+        return;
+    }
+    log_info("lab openstack: snapshot %s deleted", s->id);
+    free(s->id);
+    free(s->name);
+    free(s->volume_id);
+    free(s->vm_id);
+    size_t i = (size_t)(s - o->snaps);
+    memmove(&o->snaps[i], &o->snaps[i + 1], (o->nsnaps - i - 1) * sizeof *o->snaps);
+    o->nsnaps--;
+    lab_resp_raw(resp, 202, "application/json", "", 0);
+}
+
+static void glance_404(lab_resp *resp)
+{
+    /* Glance answers 404 in plain text */
+    const char *msg = "404 Not Found\n\nThe resource could not be found.\n\n   ";
+    lab_resp_raw(resp, 404, "text/plain; charset=UTF-8", msg, strlen(msg));
+}
+
+static void glance(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, size_t n)
+{
+    if (n == 2 && !strcmp(p[0], "v2") && !strcmp(p[1], "images") && !strcmp(req->method, "GET")) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON *list = cJSON_AddArrayToObject(root, "images");
+        for (size_t i = 0; i < o->nimages; i++)
+            cJSON_AddItemToArray(list, image_json(&o->images[i]));
+        cJSON_AddStringToObject(root, "schema", "/v2/schemas/images");
+        cJSON_AddStringToObject(root, "first", "/v2/images");
+        send(resp, 200, root);
+        return;
+    }
+    os_image *im = n == 3 && !strcmp(p[0], "v2") && !strcmp(p[1], "images") ? find_image(o, p[2])
+                                                                            : NULL;
+    if (!im) {
+        glance_404(resp);
+    } else if (!strcmp(req->method, "GET")) {
+        send(resp, 200, image_json(im));
+    } else if (!strcmp(req->method, "DELETE")) {
+        log_info("lab openstack: image %s (%s) deleted", im->name, im->id);
+        free(im->id);
+        free(im->name);
+        free(im->server_id);
+        free(im->bdm);
+        size_t i = (size_t)(im - o->images);
+        memmove(&o->images[i], &o->images[i + 1], (o->nimages - i - 1) * sizeof *o->images);
+        o->nimages--;
+        lab_resp_raw(resp, 204, "text/plain", "", 0);
+    } else {
+        glance_404(resp);
+    }
+}
+
+void lab_openstack_source(lab_openstack *o, lab_source *out)
+{
+    pthread_rwlock_rdlock(&o->data);
+    lab_source_copy(out, &o->src);
+    pthread_rwlock_unlock(&o->data);
 }
 
 static void nova(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, size_t n)
@@ -413,12 +925,20 @@ static void nova(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, size_
     }
     if (!strcmp(p[1], "servers")) {
         const char *name = lab_req_query(req, "name");
+        if (n == 2 && !strcmp(req->method, "POST")) {
+            create_server(o, req, resp);
+            return;
+        }
+        if (n == 3 && !strcmp(req->method, "DELETE")) {
+            delete_server(o, p[2], resp);
+            return;
+        }
         if (n == 2 || (n == 3 && !strcmp(p[2], "detail"))) {
             cJSON *root = cJSON_CreateObject();
             cJSON *list = cJSON_AddArrayToObject(root, "servers");
-            for (size_t i = 0; i < o->src->nvms; i++)
-                if (!name || name_matches(o->src->vms[i].name, name))
-                    cJSON_AddItemToArray(list, server_json(o, &o->src->vms[i], n == 3, i));
+            for (size_t i = 0; i < o->src.nvms; i++)
+                if (!name || name_matches(o->src.vms[i].name, name))
+                    cJSON_AddItemToArray(list, server_json(o, &o->src.vms[i], n == 3, i));
             send(resp, 200, root);
             return;
         }
@@ -441,6 +961,12 @@ static void nova(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, size_
             cJSON *body = cJSON_ParseWithLength(req->body ? req->body : "", req->body_len);
             int stop = cJSON_GetObjectItem(body, "os-stop") != NULL;
             int start = cJSON_GetObjectItem(body, "os-start") != NULL;
+            const cJSON *image = cJSON_GetObjectItemCaseSensitive(body, "createImage");
+            if (image) {
+                create_image(o, vm, image, resp);
+                cJSON_Delete(body);
+                return;
+            }
             cJSON_Delete(body);
             if (!stop && !start) {
                 error(resp, 400, "badRequest", NULL, "The server could not comply with the request "
@@ -497,9 +1023,9 @@ static void nova(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, size_
         if (n == 2 || (n == 3 && !strcmp(p[2], "detail"))) {
             cJSON *root = cJSON_CreateObject();
             cJSON *list = cJSON_AddArrayToObject(root, "flavors");
-            for (size_t i = 0; i < o->src->nvms; i++) {
+            for (size_t i = 0; i < o->src.nvms; i++) {
                 char id[37];
-                inv_openstack_flavor_id(&o->src->vms[i], id);
+                inv_openstack_flavor_id(&o->src.vms[i], id);
                 int dup = 0;
                 const cJSON *e;
                 cJSON_ArrayForEach(e, list)
@@ -507,17 +1033,17 @@ static void nova(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, size_
                     dup |= !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(e, "id")), id);
                 }
                 if (!dup)
-                    cJSON_AddItemToArray(list, flavor_json(o, &o->src->vms[i]));
+                    cJSON_AddItemToArray(list, flavor_json(o, &o->src.vms[i]));
             }
             send(resp, 200, root);
             return;
         }
-        for (size_t i = 0; n == 3 && i < o->src->nvms; i++) {
+        for (size_t i = 0; n == 3 && i < o->src.nvms; i++) {
             char id[37];
-            inv_openstack_flavor_id(&o->src->vms[i], id);
+            inv_openstack_flavor_id(&o->src.vms[i], id);
             if (!strcmp(id, p[2])) {
                 cJSON *root = cJSON_CreateObject();
-                cJSON_AddItemToObject(root, "flavor", flavor_json(o, &o->src->vms[i]));
+                cJSON_AddItemToObject(root, "flavor", flavor_json(o, &o->src.vms[i]));
                 send(resp, 200, root);
                 return;
             }
@@ -617,7 +1143,7 @@ static void neutron(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, si
         const char *name = lab_req_query(req, "name");
         cJSON *root = cJSON_CreateObject();
         if (n == 3) {
-            const lab_named *hit = lab_source_find(o->src->networks, o->src->nnetworks, p[2], NULL);
+            const lab_named *hit = lab_source_find(o->src.networks, o->src.nnetworks, p[2], NULL);
             if (!hit) {
                 cJSON_Delete(root);
                 error(resp, 404, "NeutronError", NULL, "Network could not be found.");
@@ -626,9 +1152,9 @@ static void neutron(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, si
             cJSON_AddItemToObject(root, "network", network_json(hit));
         } else {
             cJSON *list = cJSON_AddArrayToObject(root, "networks");
-            for (size_t i = 0; i < o->src->nnetworks; i++)
-                if (!name || !strcmp(name, o->src->networks[i].name))
-                    cJSON_AddItemToArray(list, network_json(&o->src->networks[i]));
+            for (size_t i = 0; i < o->src.nnetworks; i++)
+                if (!name || !strcmp(name, o->src.networks[i].name))
+                    cJSON_AddItemToArray(list, network_json(&o->src.networks[i]));
         }
         send(resp, 200, root);
         return;
@@ -637,8 +1163,8 @@ static void neutron(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, si
         const char *device = lab_req_query(req, "device_id");
         cJSON *root = cJSON_CreateObject();
         cJSON *list = cJSON_AddArrayToObject(root, "ports");
-        for (size_t i = 0; i < o->src->nvms; i++) {
-            const lab_vm *vm = &o->src->vms[i];
+        for (size_t i = 0; i < o->src.nvms; i++) {
+            const lab_vm *vm = &o->src.vms[i];
             if (device && strcmp(device, vm->id))
                 continue;
             for (size_t j = 0; j < vm->nnics; j++)
@@ -650,15 +1176,15 @@ static void neutron(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, si
     if (n == 2 && !strcmp(p[0], "v2.0") && !strcmp(p[1], "subnets")) {
         cJSON *root = cJSON_CreateObject();
         cJSON *list = cJSON_AddArrayToObject(root, "subnets");
-        for (size_t i = 0; i < o->src->nnetworks; i++) {
+        for (size_t i = 0; i < o->src.nnetworks; i++) {
             char id[37], cidr[32], gw[32];
-            inv_openstack_subnet_id(o->src->networks[i].id, id);
+            inv_openstack_subnet_id(o->src.networks[i].id, id);
             snprintf(cidr, sizeof cidr, "10.%zu.0.0/24", 10 + i);
             snprintf(gw, sizeof gw, "10.%zu.0.1", 10 + i);
             cJSON *s = cJSON_CreateObject();
             cJSON_AddStringToObject(s, "id", id);
-            cJSON_AddStringToObject(s, "name", o->src->networks[i].name);
-            cJSON_AddStringToObject(s, "network_id", o->src->networks[i].id);
+            cJSON_AddStringToObject(s, "name", o->src.networks[i].name);
+            cJSON_AddStringToObject(s, "network_id", o->src.networks[i].id);
             cJSON_AddNumberToObject(s, "ip_version", 4);
             cJSON_AddStringToObject(s, "cidr", cidr);
             cJSON_AddStringToObject(s, "gateway_ip", gw);
@@ -745,7 +1271,6 @@ static cJSON *volume_json(lab_openstack *o, const lab_vm *vm, size_t i)
 
 static void cinder(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, size_t n)
 {
-    (void)req;
     char project[37], phex[33];
     project_id(project);
     hex_id(project, phex);
@@ -754,20 +1279,37 @@ static void cinder(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, siz
         return;
     }
     if (!strcmp(p[2], "volumes")) {
+        if (n == 3 && !strcmp(req->method, "POST")) {
+            create_volume(o, req, resp);
+            return;
+        }
+        if (n == 4 && !strcmp(req->method, "DELETE")) {
+            delete_volume(o, p[3], resp);
+            return;
+        }
         if (n == 3 || (n == 4 && !strcmp(p[3], "detail"))) {
             cJSON *root = cJSON_CreateObject();
             cJSON *list = cJSON_AddArrayToObject(root, "volumes");
-            for (size_t i = 0; i < o->src->nvms; i++)
-                for (size_t j = 0; j < o->src->vms[i].ndisks; j++)
-                    cJSON_AddItemToArray(list, volume_json(o, &o->src->vms[i], j));
+            for (size_t i = 0; i < o->src.nvms; i++)
+                for (size_t j = 0; j < o->src.vms[i].ndisks; j++)
+                    if (!find_vol(o, o->src.vms[i].disks[j].id))
+                        cJSON_AddItemToArray(list, volume_json(o, &o->src.vms[i], j));
+            for (size_t i = 0; i < o->nvols; i++)
+                cJSON_AddItemToArray(list, made_volume_json(o, &o->vols[i]));
             send(resp, 200, root);
             return;
         }
-        for (size_t i = 0; n == 4 && i < o->src->nvms; i++)
-            for (size_t j = 0; j < o->src->vms[i].ndisks; j++)
-                if (!strcmp(o->src->vms[i].disks[j].id, p[3])) {
+        if (n == 4 && find_vol(o, p[3])) {
+            cJSON *root = cJSON_CreateObject();
+            cJSON_AddItemToObject(root, "volume", made_volume_json(o, find_vol(o, p[3])));
+            send(resp, 200, root);
+            return;
+        }
+        for (size_t i = 0; n == 4 && i < o->src.nvms; i++)
+            for (size_t j = 0; j < o->src.vms[i].ndisks; j++)
+                if (!strcmp(o->src.vms[i].disks[j].id, p[3])) {
                     cJSON *root = cJSON_CreateObject();
-                    cJSON_AddItemToObject(root, "volume", volume_json(o, &o->src->vms[i], j));
+                    cJSON_AddItemToObject(root, "volume", volume_json(o, &o->src.vms[i], j));
                     send(resp, 200, root);
                     return;
                 }
@@ -780,10 +1322,10 @@ static void cinder(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, siz
     if (!strcmp(p[2], "types")) {
         cJSON *root = cJSON_CreateObject();
         cJSON *list = cJSON_AddArrayToObject(root, "volume_types");
-        for (size_t i = 0; i < o->src->nstorages; i++) {
+        for (size_t i = 0; i < o->src.nstorages; i++) {
             cJSON *t = cJSON_CreateObject();
-            cJSON_AddStringToObject(t, "id", o->src->storages[i].id);
-            cJSON_AddStringToObject(t, "name", o->src->storages[i].name);
+            cJSON_AddStringToObject(t, "id", o->src.storages[i].id);
+            cJSON_AddStringToObject(t, "name", o->src.storages[i].name);
             cJSON_AddStringToObject(t, "description", "");
             cJSON_AddBoolToObject(t, "is_public", 1);
             cJSON_AddObjectToObject(t, "extra_specs");
@@ -793,15 +1335,15 @@ static void cinder(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, siz
         return;
     }
     if (!strcmp(p[2], "snapshots")) {
-        cJSON *root = cJSON_CreateObject();
-        cJSON_AddArrayToObject(root, "snapshots");
-        send(resp, 200, root);
+        snapshots(o, req, resp, p, n);
         return;
     }
     error(resp, 404, "itemNotFound", NULL, "The resource could not be found.");
 }
 
 /* ---- the handler ---- */
+
+static void serve(lab_openstack *o, lab_req *req, lab_resp *resp, char **parts, size_t n);
 
 void lab_openstack_handle(void *ud, lab_req *req, lab_resp *resp)
 {
@@ -828,26 +1370,29 @@ void lab_openstack_handle(void *ud, lab_req *req, lab_resp *resp)
     } else if (!authorized(o, req)) {
         error(resp, 401, "error", "Unauthorized",
               "The request you have made requires authentication.");
-    } else if (!strcmp(parts[1], "compute")) {
+    } else {
+        int reads = !strcmp(req->method, "GET");
+        if (reads)
+            pthread_rwlock_rdlock(&o->data);
+        else
+            pthread_rwlock_wrlock(&o->data);
+        serve(o, req, resp, parts, n);
+        pthread_rwlock_unlock(&o->data);
+    }
+    free(copy);
+}
+
+static void serve(lab_openstack *o, lab_req *req, lab_resp *resp, char **parts, size_t n)
+{
+    if (!strcmp(parts[1], "compute")) {
         nova(o, req, resp, parts + 2, n - 2);
     } else if (!strcmp(parts[1], "network")) {
         neutron(o, req, resp, parts + 2, n - 2);
     } else if (!strcmp(parts[1], "volume")) {
         cinder(o, req, resp, parts + 2, n - 2);
     } else if (!strcmp(parts[1], "image")) {
-        if (n == 4 && !strcmp(parts[2], "v2") && !strcmp(parts[3], "images")) {
-            cJSON *root = cJSON_CreateObject();
-            cJSON_AddArrayToObject(root, "images");
-            cJSON_AddStringToObject(root, "schema", "/v2/schemas/images");
-            cJSON_AddStringToObject(root, "first", "/v2/images");
-            send(resp, 200, root);
-        } else {
-            /* Glance answers 404 in plain text */
-            const char *msg = "404 Not Found\n\nThe resource could not be found.\n\n   ";
-            lab_resp_raw(resp, 404, "text/plain; charset=UTF-8", msg, strlen(msg));
-        }
+        glance(o, req, resp, parts + 2, n - 2);
     } else {
         error(resp, 404, "itemNotFound", NULL, "The resource could not be found.");
     }
-    free(copy);
 }

@@ -30,7 +30,10 @@ typedef struct ovirt_event {
 } ovirt_event;
 
 struct lab_ovirt {
-    const lab_source *src;
+    const lab_source *world;   /* its VMs are also the templates */
+    lab_source src;            /* the VMs now: the world's and the clones (under data) */
+    pthread_rwlock_t data;
+    unsigned long made;        /* VMs created so far: seeds their ids */
     lab_power *power;
     lab_inv *inv;
     char *user, *password;
@@ -47,7 +50,9 @@ lab_ovirt *lab_ovirt_new(const lab_source *src, lab_power *power, lab_inv *inv,
     lab_ovirt *o = calloc(1, sizeof *o);
     if (!o)
         abort();
-    o->src = src;
+    o->world = src;
+    lab_source_copy(&o->src, src);
+    pthread_rwlock_init(&o->data, NULL);
     o->power = power;
     o->inv = inv;
     o->user = strdup(user ? user : "");
@@ -70,6 +75,8 @@ void lab_ovirt_free(lab_ovirt *o)
         free(o->events[i].vm_name);
     }
     free(o->events);
+    lab_source_release(&o->src);
+    pthread_rwlock_destroy(&o->data);
     pthread_mutex_destroy(&o->mu);
     free(o);
 }
@@ -353,11 +360,13 @@ static void write_vm(lab_ovirt *o, xw *x, const lab_vm *vm)
     close_el(x);
 }
 
-static void write_nic(lab_ovirt *o, xw *x, const lab_vm *vm, size_t i)
+/* A NIC of a VM (owner "vms", the VM's id) or of a template ("templates"). */
+static void write_nic(lab_ovirt *o, xw *x, const lab_vm *vm, size_t i, const char *owner,
+                      const char *owner_id)
 {
     const lab_nic *n = &vm->nics[i];
     char base[512], coll[256], prof[37];
-    snprintf(coll, sizeof coll, "vms/%s/nics", vm->id);
+    snprintf(coll, sizeof coll, "%s/%s/nics", owner, owner_id);
     snprintf(base, sizeof base, API "/%s/%s", coll, n->id);
     open_res(x, "nic", coll, n->id);
     static const char *const acts[] = {"activate", "deactivate", NULL};
@@ -367,14 +376,15 @@ static void write_nic(lab_ovirt *o, xw *x, const lab_vm *vm, size_t i)
                                         "statistics", NULL};
     for (const char *const *l = links; *l; l++)
         link(x, base, *l);
-    ref(x, "vm", "vms", vm->id);
+    ref(x, !strcmp(owner, "vms") ? "vm" : "template", owner, owner_id);
     text(x, "interface", "virtio");
     text(x, "linked", "%s", tf(n->connected));
     open_el(x, "mac");
     text(x, "address", "%s", n->mac);
     close_el(x);
     text(x, "plugged", "true");
-    if (lab_power_get(o->power, LAB_SRC_OVIRT, vm) && vm->tools && *n->ip) {
+    if (!strcmp(owner, "vms") && lab_power_get(o->power, LAB_SRC_OVIRT, vm) && vm->tools &&
+        *n->ip) {
         open_el(x, "reported_devices");
         open_el(x, "reported_device");
         char rid[37];
@@ -394,7 +404,7 @@ static void write_nic(lab_ovirt *o, xw *x, const lab_vm *vm, size_t i)
         close_el(x);
         close_el(x);
     }
-    inv_ovirt_profile_id(o->src, n->network, prof);
+    inv_ovirt_profile_id(&o->src, n->network, prof);
     ref(x, "vnic_profile", "vnicprofiles", prof);
     close_el(x);
 }
@@ -523,7 +533,7 @@ static void write_network(xw *x, const lab_named *n)
 static void write_profile(lab_ovirt *o, xw *x, const lab_named *n)
 {
     char id[37], base[256], filter[37];
-    inv_ovirt_profile_id(o->src, n->name, id);
+    inv_ovirt_profile_id(&o->src, n->name, id);
     snprintf(base, sizeof base, API "/vnicprofiles/%s", id);
     open_res(x, "vnic_profile", "vnicprofiles", id);
     text(x, "name", "%s", n->name);
@@ -535,6 +545,77 @@ static void write_profile(lab_ovirt *o, xw *x, const lab_named *n)
     ref(x, "network", "networks", n->id);
     stable("networkfilter", "vdsm-no-mac-spoofing", filter);
     ref(x, "network_filter", "networkfilters", filter);
+    close_el(x);
+}
+
+/* ---- templates: every world VM is also a template of the same name ---- */
+
+static void template_id(const lab_vm *vm, char out[37])
+{
+    stable("template", vm->id, out);
+}
+
+static const lab_vm *find_template(lab_ovirt *o, const char *id)
+{
+    char tid[37];
+    for (size_t i = 0; i < o->world->nvms; i++) {
+        template_id(&o->world->vms[i], tid);
+        if (!strcmp(tid, id))
+            return &o->world->vms[i];
+    }
+    return NULL;
+}
+
+static void write_template(xw *x, const lab_vm *vm)
+{
+    char id[37], base[256], cluster[37];
+    template_id(vm, id);
+    snprintf(base, sizeof base, API "/templates/%s", id);
+    open_res(x, "template", "templates", id);
+    static const char *const acts[] = {"export", NULL};
+    actions(x, base, acts);
+    text(x, "name", "%s", vm->name);
+    text(x, "description", "%s", "");
+    text(x, "comment", "%s", "");
+    static const char *const links[] = {"cdroms", "nics", "diskattachments", "permissions",
+                                        "tags", "watchdogs", "graphicsconsoles", NULL};
+    for (const char *const *l = links; *l; l++)
+        link(x, base, *l);
+    open_el(x, "cpu");
+    text(x, "architecture", "x86_64");
+    open_el(x, "topology");
+    text(x, "cores", "%d", vm->cores_per_socket);
+    text(x, "sockets", "%d", vm->cpus / vm->cores_per_socket);
+    text(x, "threads", "1");
+    close_el(x);
+    close_el(x);
+    text(x, "creation_time", "2026-01-01T00:00:00.000+00:00");
+    text(x, "memory", "%lld", vm->memory_mb * 1024 * 1024);
+    open_el(x, "os");
+    text(x, "type", "%s", vm->os_type);
+    close_el(x);
+    text(x, "type", "server");
+    text(x, "status", "ok");
+    open_el(x, "version");
+    text(x, "version_name", "base version");
+    text(x, "version_number", "1");
+    close_el(x);
+    inv_ovirt_cluster_id(cluster);
+    ref(x, "cluster", "clusters", cluster);
+    close_el(x);
+}
+
+static void write_blank_template(xw *x)
+{
+    open_res(x, "template", "templates", "00000000-0000-0000-0000-000000000000");
+    text(x, "name", "Blank");
+    text(x, "description", "Blank template");
+    text(x, "comment", "%s", "");
+    text(x, "status", "ok");
+    open_el(x, "version");
+    text(x, "version_name", "base version");
+    text(x, "version_number", "1");
+    close_el(x);
     close_el(x);
 }
 
@@ -665,9 +746,9 @@ static void sso(lab_ovirt *o, lab_req *req, lab_resp *resp)
 
 static const lab_vm *find_vm(lab_ovirt *o, const char *id)
 {
-    for (size_t i = 0; i < o->src->nvms; i++)
-        if (!strcmp(o->src->vms[i].id, id))
-            return &o->src->vms[i];
+    for (size_t i = 0; i < o->src.nvms; i++)
+        if (!strcmp(o->src.vms[i].id, id))
+            return &o->src.vms[i];
     return NULL;
 }
 
@@ -736,28 +817,142 @@ static int search_ok(const char *search, const char *name)
     return fnmatch(pat, name, 0) == 0;
 }
 
-void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp)
+/* ---- creating and removing VMs ---- */
+
+static void fault(lab_resp *resp, int status, const char *reason, const char *detail)
 {
-    lab_ovirt *o = ud;
-    const char *path = req->path;
-    if (!strncmp(path, "/ovirt-engine/sso/oauth/token", 29) && !strcmp(req->method, "POST")) {
-        sso(o, req, resp);
+    xw x;
+    xw_begin(&x);
+    open_el(&x, "fault");
+    text(&x, "reason", "%s", reason);
+    text(&x, "detail", "%s", detail);
+    close_el(&x);
+    xw_send(&x, resp, status);
+}
+
+static xmlNode *child(xmlNode *n, const char *tag)
+{
+    for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, tag))
+            return c;
+    return NULL;
+}
+
+/* The text of <tag> under n, or "" (caller frees). */
+static char *child_text(xmlNode *n, const char *tag)
+{
+    xmlNode *c = child(n, tag);
+    xmlChar *v = c ? xmlNodeGetContent(c) : NULL;
+    char *out = strdup(v ? (const char *)v : "");
+    xmlFree(v);
+    return out;
+}
+
+static char *attr_of(xmlNode *n, const char *name)
+{
+    xmlChar *v = n ? xmlGetProp(n, BAD_CAST name) : NULL;
+    char *out = strdup(v ? (const char *)v : "");
+    xmlFree(v);
+    return out;
+}
+
+/* POST /vms: a VM from a template (by id or name); with clone=true its disks
+ * are independent copies, which in the lab is all the same. The new VM is
+ * down, with new ids and MACs, and the inventory re-reads the engine. */
+static void create_vm(lab_ovirt *o, lab_req *req, lab_resp *resp)
+{
+    xmlDoc *doc = req->body_len ? xmlReadMemory(req->body, (int)req->body_len, "vm.xml", NULL,
+                                                XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                                    XML_PARSE_NOWARNING)
+                                : NULL;
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!root || strcmp((const char *)root->name, "vm")) {
+        fault(resp, 400, "Bad Request", "The request body is not a <vm> document.");
+        if (doc)
+            xmlFreeDoc(doc);
         return;
     }
-    if (strncmp(path, API, strlen(API)) || (path[strlen(API)] && path[strlen(API)] != '/')) {
-        html(resp, 404, "Not Found");
+    char *name = child_text(root, "name");
+    xmlNode *tn = child(root, "template");
+    char *tid = attr_of(tn, "id"), *tname = child_text(tn, "name");
+    const lab_vm *tmpl = *tid ? find_template(o, tid) : NULL;
+    for (size_t i = 0; !tmpl && !*tid && *tname && i < o->world->nvms; i++)
+        if (!strcmp(o->world->vms[i].name, tname))
+            tmpl = &o->world->vms[i];
+    int taken = 0;
+    for (size_t i = 0; i < o->src.nvms; i++)
+        taken |= !strcmp(o->src.vms[i].name, name);
+    if (!*name) {
+        fault(resp, 400, "Incomplete parameters", "Vm [name] required for add");
+    } else if (!tn || (!*tid && !*tname)) {
+        fault(resp, 400, "Incomplete parameters", "Vm [template.id|name] required for add");
+    } else if (!tmpl && (*tid ? strcmp(tid, "00000000-0000-0000-0000-000000000000") != 0
+                              : strcmp(tname, "Blank") != 0)) {
+        fault(resp, 404, "Operation Failed", "Entity not found: template");
+    } else if (!tmpl) {
+        fault(resp, 409, "Operation Failed", "[Cannot add VM. The lab makes VMs from its world's "
+                                             "templates only, not from Blank.]");
+    } else if (taken) {
+        fault(resp, 409, "Operation Failed", "[Cannot add VM. The VM name is already in use in "
+                                             "the system.]");
+    } else {
+        char seed[64];
+        snprintf(seed, sizeof seed, "ovirt/%lu", ++o->made);
+        lab_vm vm;
+        lab_vm_clone(&vm, tmpl, name, seed, "56:6f:1a", 0);
+        lab_power_set(o->power, LAB_SRC_OVIRT, vm.id, 0);
+        log_info("lab ovirt: VM %s (%s) created from template %s", vm.name, vm.id, tmpl->name);
+        lab_source_add_vm(&o->src, &vm);
+        xw x;
+        xw_begin(&x);
+        write_vm(o, &x, &o->src.vms[o->src.nvms - 1]);
+        xw_send(&x, resp, 201);
+        lab_inv_stale_type(o->inv, "ovirt");
+    }
+    free(name);
+    free(tid);
+    free(tname);
+    xmlFreeDoc(doc);
+}
+
+/* DELETE /vms/ID: a VM that is down goes with its disks. The world's own VMs
+ * stay: they are what every scenario starts from. */
+static void delete_vm(lab_ovirt *o, const char *id, lab_resp *resp)
+{
+    const lab_vm *vm = find_vm(o, id);
+    if (!vm) {
+        fault(resp, 404, "Operation Failed", "Entity not found: vm");
         return;
     }
-    if (!authorized(o, req)) {
-        html(resp, 401, "Unauthorized");
-        lab_resp_header(resp, "WWW-Authenticate", "Basic realm=\"RESTAPI\"");
+    if (lab_source_find_vm(o->world, id, NULL)) {
+        fault(resp, 409, "Operation Failed", "[Cannot remove VM. The lab keeps the VMs of its "
+                                             "world.]");
         return;
     }
-    char *parts[8];
-    size_t n = 0;
-    char *copy = strdup(path + strlen(API)), *save;
-    for (char *t = strtok_r(copy, "/", &save); t && n < 8; t = strtok_r(NULL, "/", &save))
-        parts[n++] = t;
+    if (lab_power_get(o->power, LAB_SRC_OVIRT, vm)) {
+        fault(resp, 409, "Operation Failed", "[Cannot remove VM. VM is running.]");
+        return;
+    }
+    log_info("lab ovirt: VM %s (%s) removed", vm->name, id);
+    lab_source_remove_vm(&o->src, id);
+    xw x;
+    xw_begin(&x);
+    open_el(&x, "action");
+    text(&x, "status", "complete");
+    close_el(&x);
+    xw_send(&x, resp, 200);
+    lab_inv_stale_type(o->inv, "ovirt");
+}
+
+void lab_ovirt_source(lab_ovirt *o, lab_source *out)
+{
+    pthread_rwlock_rdlock(&o->data);
+    lab_source_copy(out, &o->src);
+    pthread_rwlock_unlock(&o->data);
+}
+
+static void serve(lab_ovirt *o, lab_req *req, lab_resp *resp, char **parts, size_t n)
+{
     const char *search = lab_req_query(req, "search");
     int post = !strcmp(req->method, "POST");
     xw x;
@@ -767,7 +962,6 @@ void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp)
         if (!vm || (strcmp(parts[2], "start") && strcmp(parts[2], "stop") &&
                     strcmp(parts[2], "shutdown"))) {
             html(resp, 404, "Not Found");
-            free(copy);
             return;
         }
         int on = !strcmp(parts[2], "start");
@@ -779,7 +973,6 @@ void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp)
         ref(&x, "vm", "vms", vm->id);
         close_el(&x);
         xw_send(&x, resp, 200);
-        free(copy);
         return;
     }
     xw_begin(&x);
@@ -789,9 +982,9 @@ void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp)
         const lab_vm *vm = n >= 2 ? find_vm(o, parts[1]) : NULL;
         if (n == 1) {
             open_el(&x, "vms");
-            for (size_t i = 0; i < o->src->nvms; i++)
-                if (search_ok(search, o->src->vms[i].name))
-                    write_vm(o, &x, &o->src->vms[i]);
+            for (size_t i = 0; i < o->src.nvms; i++)
+                if (search_ok(search, o->src.vms[i].name))
+                    write_vm(o, &x, &o->src.vms[i]);
             close_el(&x);
         } else if (!vm) {
             found = 0;
@@ -800,7 +993,7 @@ void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp)
         } else if (n == 3 && !strcmp(parts[2], "nics")) {
             open_el(&x, "nics");
             for (size_t i = 0; i < vm->nnics; i++)
-                write_nic(o, &x, vm, i);
+                write_nic(o, &x, vm, i, "vms", vm->id);
             close_el(&x);
         } else if (n == 3 && !strcmp(parts[2], "diskattachments")) {
             open_el(&x, "disk_attachments");
@@ -833,11 +1026,11 @@ void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp)
         if (!one)
             open_el(&x, "disks");
         int hit = 0;
-        for (size_t i = 0; i < o->src->nvms; i++)
-            for (size_t j = 0; j < o->src->vms[i].ndisks; j++)
-                if (!one || !strcmp(o->src->vms[i].disks[j].id, parts[1])) {
+        for (size_t i = 0; i < o->src.nvms; i++)
+            for (size_t j = 0; j < o->src.vms[i].ndisks; j++)
+                if (!one || !strcmp(o->src.vms[i].disks[j].id, parts[1])) {
                     if (!one || !hit)
-                        write_disk(&x, &o->src->vms[i], j);
+                        write_disk(&x, &o->src.vms[i], j);
                     hit = 1;
                 }
         if (!one)
@@ -846,14 +1039,14 @@ void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp)
     } else if (!strcmp(parts[0], "storagedomains") || !strcmp(parts[0], "networks") ||
                !strcmp(parts[0], "vnicprofiles")) {
         int sd = parts[0][0] == 's', net = parts[0][0] == 'n';
-        const lab_named *list = sd ? o->src->storages : o->src->networks;
-        size_t cnt = sd ? o->src->nstorages : o->src->nnetworks;
+        const lab_named *list = sd ? o->src.storages : o->src.networks;
+        size_t cnt = sd ? o->src.nstorages : o->src.nnetworks;
         int one = n == 2, hit = 0;
         if (!one)
             open_el(&x, sd ? "storage_domains" : net ? "networks" : "vnic_profiles");
         for (size_t i = 0; i < cnt; i++) {
             char pid[37];
-            inv_ovirt_profile_id(o->src, list[i].name, pid);
+            inv_ovirt_profile_id(&o->src, list[i].name, pid);
             const char *id = sd || net ? list[i].id : pid;
             if (one && strcmp(id, parts[1]))
                 continue;
@@ -870,17 +1063,26 @@ void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp)
         found = !one || hit;
     } else if (!strcmp(parts[0], "templates") && n == 1) {
         open_el(&x, "templates");
-        open_res(&x, "template", "templates", "00000000-0000-0000-0000-000000000000");
-        text(&x, "name", "Blank");
-        text(&x, "description", "Blank template");
-        text(&x, "comment", "%s", "");
-        text(&x, "status", "ok");
-        open_el(&x, "version");
-        text(&x, "version_name", "base version");
-        text(&x, "version_number", "1");
+        if (search_ok(search, "Blank"))
+            write_blank_template(&x);
+        for (size_t i = 0; i < o->world->nvms; i++)
+            if (search_ok(search, o->world->vms[i].name))
+                write_template(&x, &o->world->vms[i]);
         close_el(&x);
-        close_el(&x);
-        close_el(&x);
+    } else if (!strcmp(parts[0], "templates") && (n == 2 || n == 3)) {
+        const lab_vm *t = find_template(o, parts[1]);
+        if (!t) {
+            found = 0;
+        } else if (n == 2) {
+            write_template(&x, t);
+        } else if (!strcmp(parts[2], "nics")) {
+            open_el(&x, "nics");
+            for (size_t i = 0; i < t->nnics; i++)
+                write_nic(o, &x, t, i, "templates", parts[1]);
+            close_el(&x);
+        } else {
+            found = 0;
+        }
     } else if ((!strcmp(parts[0], "clusters") || !strcmp(parts[0], "datacenters") ||
                 !strcmp(parts[0], "hosts")) && n <= 2) {
         char id[37];
@@ -913,7 +1115,6 @@ void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp)
     } else {
         found = 0;
     }
-    free(copy);
     if (!found) {
         xmlFreeTextWriter(x.w);
         xmlBufferFree(x.buf);
@@ -921,4 +1122,44 @@ void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp)
         return;
     }
     xw_send(&x, resp, 200);
+}
+
+void lab_ovirt_handle(void *ud, lab_req *req, lab_resp *resp)
+{
+    lab_ovirt *o = ud;
+    const char *path = req->path;
+    if (!strncmp(path, "/ovirt-engine/sso/oauth/token", 29) && !strcmp(req->method, "POST")) {
+        sso(o, req, resp);
+        return;
+    }
+    if (strncmp(path, API, strlen(API)) || (path[strlen(API)] && path[strlen(API)] != '/')) {
+        html(resp, 404, "Not Found");
+        return;
+    }
+    if (!authorized(o, req)) {
+        html(resp, 401, "Unauthorized");
+        lab_resp_header(resp, "WWW-Authenticate", "Basic realm=\"RESTAPI\"");
+        return;
+    }
+    char *parts[8];
+    size_t n = 0;
+    char *copy = strdup(path + strlen(API)), *save;
+    for (char *t = strtok_r(copy, "/", &save); t && n < 8; t = strtok_r(NULL, "/", &save))
+        parts[n++] = t;
+    if (!strcmp(req->method, "POST") && n == 1 && !strcmp(parts[0], "vms")) {
+        pthread_rwlock_wrlock(&o->data);
+        create_vm(o, req, resp);
+        pthread_rwlock_unlock(&o->data);
+    } else if (!strcmp(req->method, "DELETE") && n == 2 && !strcmp(parts[0], "vms")) {
+        pthread_rwlock_wrlock(&o->data);
+        delete_vm(o, parts[1], resp);
+        pthread_rwlock_unlock(&o->data);
+    } else if (!strcmp(req->method, "GET") || !strcmp(req->method, "POST")) {
+        pthread_rwlock_rdlock(&o->data);
+        serve(o, req, resp, parts, n);
+        pthread_rwlock_unlock(&o->data);
+    } else {
+        html(resp, 405, "Method Not Allowed");
+    }
+    free(copy);
 }

@@ -28,7 +28,12 @@ static int source_now(void *ud, lab_src_type type, lab_source *out)
     lab_sources *s = ud;
     if ((unsigned)type >= LAB_SRC_COUNT || !s->cfg.world->src[type].present)
         return -1;
-    lab_source_copy(out, &s->cfg.world->src[type]);
+    if (type == LAB_SRC_OVIRT && s->ovirt)
+        lab_ovirt_source(s->ovirt, out);   /* with the VMs made through its API */
+    else if (type == LAB_SRC_OPENSTACK && s->openstack)
+        lab_openstack_source(s->openstack, out);
+    else
+        lab_source_copy(out, &s->cfg.world->src[type]);
     for (size_t i = 0; i < out->nvms; i++)
         out->vms[i].power_on = lab_power_get(s->power, type, &out->vms[i]);
     return 0;

@@ -445,6 +445,77 @@ void lab_source_copy(lab_source *dst, const lab_source *src)
         lab_vm_copy(&dst->vms[i], &src->vms[i]);
 }
 
+static void reset_str(char **slot, const char *v)
+{
+    free(*slot);
+    *slot = strdup(v);
+    if (!*slot)
+        abort();
+}
+
+void lab_vm_clone(lab_vm *dst, const lab_vm *src, const char *name, const char *seed,
+                  const char *mac_prefix, int keep_macs)
+{
+    lab_vm_copy(dst, src);
+    char id[37];
+    strbuf k = STRBUF_INIT;
+    reset_str(&dst->name, name);
+    sb_addf(&k, "clone/%s/id", seed);
+    lab_stable_uuid(k.buf, id);
+    reset_str(&dst->id, id);
+    sb_reset(&k);
+    sb_addf(&k, "clone/%s/uuid", seed);
+    lab_stable_uuid(k.buf, id);
+    reset_str(&dst->uuid, id);
+    reset_str(&dst->hostname, name);
+    dst->power_on = 0;
+    for (size_t i = 0; i < dst->ndisks; i++) {
+        if (!dst->disks[i].id || !*dst->disks[i].id)
+            continue;
+        sb_reset(&k);
+        sb_addf(&k, "clone/%s/disk/%zu", seed, i);
+        lab_stable_uuid(k.buf, id);
+        reset_str(&dst->disks[i].id, id);
+    }
+    for (size_t i = 0; i < dst->nnics; i++) {
+        sb_reset(&k);
+        sb_addf(&k, "clone/%s/nic/%zu", seed, i);
+        if (dst->nics[i].id && *dst->nics[i].id) {
+            lab_stable_uuid(k.buf, id);
+            reset_str(&dst->nics[i].id, id);
+        }
+        if (!keep_macs) {
+            char mac[18];
+            stable_mac(mac_prefix, k.buf, mac);
+            reset_str(&dst->nics[i].mac, mac);
+        }
+    }
+    sb_release(&k);
+}
+
+void lab_source_add_vm(lab_source *s, lab_vm *vm)
+{
+    lab_vm *vms = realloc(s->vms, (s->nvms + 1) * sizeof *vms);
+    if (!vms)
+        abort();
+    s->vms = vms;
+    s->vms[s->nvms++] = *vm;
+    memset(vm, 0, sizeof *vm);
+}
+
+int lab_source_remove_vm(lab_source *s, const char *id)
+{
+    for (size_t i = 0; i < s->nvms; i++) {
+        if (strcmp(s->vms[i].id, id))
+            continue;
+        lab_vm_release(&s->vms[i]);
+        memmove(&s->vms[i], &s->vms[i + 1], (s->nvms - i - 1) * sizeof *s->vms);
+        s->nvms--;
+        return 0;
+    }
+    return -1;
+}
+
 void lab_world_free(lab_world *w)
 {
     for (int i = 0; i < LAB_SRC_COUNT; i++)

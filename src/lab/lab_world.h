@@ -135,6 +135,16 @@ const lab_named *lab_source_find(const lab_named *list, size_t n, const char *id
 void lab_vm_copy(lab_vm *dst, const lab_vm *src);
 void lab_vm_release(lab_vm *vm);
 void lab_source_copy(lab_source *dst, const lab_source *src);
+/* A copy of src under a new name with a fresh identity, as a platform's
+ * clone gets: VM id and BIOS uuid, disk and NIC ids, and MACs under
+ * mac_prefix ("56:6f:1a") unless keep_macs; powered off. Everything is
+ * derived from seed (unique per clone), so a lab replays the same ids. */
+void lab_vm_clone(lab_vm *dst, const lab_vm *src, const char *name, const char *seed,
+                  const char *mac_prefix, int keep_macs);
+/* Appends vm (taken over; *vm is cleared) to s->vms; removes the VM with
+ * this id (0 removed, -1 none). */
+void lab_source_add_vm(lab_source *s, lab_vm *vm);
+int lab_source_remove_vm(lab_source *s, const char *id);
 void lab_source_release(lab_source *s);
 
 /* A stable RFC 4122-shaped id derived from text (sha256), for worlds that

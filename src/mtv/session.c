@@ -39,6 +39,8 @@ void mtv_session_free(mtv_session *s)
     if (!s)
         return;
     mtv_shared_precopy_release(s);
+    /* first: its logout still trusts source_ca */
+    source_close(s->teardown_source);
     strbuf *bufs[] = {&s->session, &s->base, &s->ns, &s->vm_ns, &s->multus_ns, &s->nad_base,
                       &s->rand4, &s->secret, &s->provider, &s->dest, &s->dest_secret,
                       &s->offload_secret, &s->storagemap, &s->networkmap, &s->pre_hook,
@@ -50,7 +52,6 @@ void mtv_session_free(mtv_session *s)
     cJSON_Delete(s->vms);
     free(s->plan_vms);
     source_prepare_free(s->source_vms, s->n_source_vms);
-    source_close(s->teardown_source);
     for (size_t i = 0; i < s->n_owned; i++)
         free(s->owned[i]);
     free(s->owned);

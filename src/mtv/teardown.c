@@ -259,17 +259,23 @@ long mtv_teardown(k8s_client *c, ledger *l, const mtv_teardown_opts *opts, strbu
             unlabel_node(&t, x);
             continue;
         }
-        if (x->side && !strcmp(x->side, "source")) {
-            mtv_err serr;
-            if (!o.source_delete)
-                leftover(&t, x, "no source adapter to delete it in this version; remove it in the source");
-            else if (o.source_delete(o.source_ud, x, &serr) == 0)
-                set_state(&t, x, LEDGER_DELETED, NULL);
-            else
-                leftover(&t, x, serr.msg);
-        } else {
+        if (!x->side || strcmp(x->side, "source") != 0)
             delete_entry(&t, x, o.object_timeout_ms);
-        }
+    }
+    /* source objects newest first: a clone before the volumes it boots
+     * from, volumes before the snapshots they were made from, those before
+     * the image that holds them */
+    for (size_t i = n; i-- > 0;) {
+        const ledger_entry *x = &e[i];
+        if (!x->side || strcmp(x->side, "source") != 0)
+            continue;
+        mtv_err serr;
+        if (!o.source_delete)
+            leftover(&t, x, "no source adapter to delete it in this version; remove it in the source");
+        else if (o.source_delete(o.source_ud, x, &serr) == 0)
+            set_state(&t, x, LEDGER_DELETED, NULL);
+        else
+            leftover(&t, x, serr.msg);
     }
     ledger_entries_free(e, n);
     return t.ledger_failed ? -1 : t.kept;

@@ -12,8 +12,9 @@
  *   4. delete the VirtualMachines the migrations made in namespaces the run
  *      created, then the namespaces themselves, waited until gone (which
  *      means their pods, DataVolumes and PVCs are gone too);
- *   5. source-side objects (clones, snapshots) through the adapter that made
- *      them (mtv_source_cleanup), else they are reported as left behind.
+ *   5. source-side objects (clones, snapshots, images, volumes), newest
+ *      first, through the adapter that made them (the run's own, or
+ *      mtv/source_cleanup.h for `cleanup`), else they are left behind.
  *
  * Idempotent: an object already gone counts as deleted, so `cleanup` can run
  * any number of times on the same resources.json. Whatever is still there

@@ -134,7 +134,8 @@ verdict() {  # verdict RESULTS_JSON TEST_NAME STEP: that step's status
     head -1 | grep -o '"status":"[a-z]*"' | cut -d'"' -f4
 }
 run_opts() {  # run_opts PROVIDER: the common options
-  # the lab's sources have no templates to clone from: their VMs are migrated
+  # the world's VMs are migrated themselves, so the guests' sshd answers for
+  # them; migrating clones is test_clone_lab.sh's
   echo --provider "$1" --storage-class standard --providers-json "$providers" \
     --catalog "$MTV_SOURCE_DIR/scenarios" -m tier0 -j 2 --log-level warn \
     --set skip_source_clone=true --set ocp_source_namespace=mtv-source-vms
@@ -277,7 +278,7 @@ sources=ova
 for p in $sources; do
   case $p in
     ova) main=test_ova_cold_migration sel=() ;;
-    vsphere) main=test_cold_migration_comprehensive sel=(-m "tier0 and not warm") ;;
+    vsphere) main=test_cold_migration_comprehensive sel=(--scenario test_cold_migration_comprehensive) ;;
   esac
   set +e
   # shellcheck disable=SC2046

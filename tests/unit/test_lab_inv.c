@@ -4,7 +4,8 @@
  * the console's GET /providers?detail=1 per type), and the REST layer
  * behaves as forklift.md 9.4 says: detail levels, name and path filters,
  * limit/offset, 206 until synced, 404 with X-Reason: ProviderNotFound,
- * 400 on bad query values. */
+ * 400 on bad query values; a changed source is re-read when it is due or
+ * marked stale, and not before. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,4 +297,72 @@ Test(lab_inv, controller_lookups_and_power)
     free(rid);
     free(rname);
     cr_assert_eq(lab_inv_find_ref(inv, "u-ov", "storage", NULL, "nowhere", NULL, &rid, &rname), -1);
+}
+
+/* A source that grows: each read adds one clone of the first VM. */
+typedef struct growing {
+    int reads;
+} growing;
+
+static int grow_source(void *ud, const cJSON *provider, lab_source *out)
+{
+    growing *g = ud;
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(provider, "metadata.uid")), "u-ov");
+    lab_source_copy(out, &world.src[LAB_SRC_OVIRT]);
+    g->reads++;
+    for (int i = 0; i < g->reads; i++) {
+        char name[64], seed[64];
+        snprintf(name, sizeof name, "clone-%d", i);
+        snprintf(seed, sizeof seed, "test/%d", i);
+        lab_vm vm;
+        lab_vm_clone(&vm, &out->vms[0], name, seed, "56:6f:1a", 0);
+        lab_source_add_vm(out, &vm);
+    }
+    return 0;
+}
+
+static int has_vm(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/providers/ovirt/u-ov/vms?name=%s", name);
+    answer a = get(path, 0);
+    cr_assert_eq(a.status, 200);
+    int n = cJSON_GetArraySize(a.json);
+    answer_free(&a);
+    return n;
+}
+
+Test(lab_inv, changed_sources_are_read_again_when_due_or_stale)
+{
+    growing g = {0};
+    put("u-ov", "rhv", LAB_SRC_OVIRT, 0);
+    lab_inv_set_refresh(inv, grow_source, &g, 5000);
+    const char *first = world.src[LAB_SRC_OVIRT].vms[0].id;
+    cr_assert_eq(lab_inv_set_power(inv, "u-ov", first, 0), 0);
+    cr_assert_eq(has_vm("clone-0"), 0, "read at connect time only");
+    cr_assert_eq(g.reads, 0, "not due yet");
+    fake_now += 5000;
+    cr_assert_eq(has_vm("clone-0"), 1, "due: read again");
+    cr_assert_eq(g.reads, 1);
+    char path[256];
+    snprintf(path, sizeof path, "/providers/ovirt/u-ov/vms/%s", first);
+    answer a = get(path, 0);
+    cr_assert_eq(cJSON_GetObjectItem(a.json, "revision")->valueint, 2, "revisions never go back");
+    answer_free(&a);
+    cr_assert_eq(has_vm("clone-1"), 0);
+    cr_assert_eq(g.reads, 1, "not again within the period");
+    lab_inv_stale_type(inv, "vsphere");
+    cr_assert_eq(has_vm("clone-1"), 0, "another type's change is not this provider's");
+    lab_inv_stale_type(inv, "ovirt");
+    cr_assert_eq(has_vm("clone-1"), 1, "stale: read at the next request");
+    cr_assert_eq(g.reads, 2);
+    lab_vm vm;
+    cr_assert_eq(lab_inv_find_vm(inv, "u-ov", NULL, "clone-1", &vm, NULL), 0,
+                 "the controller finds it too");
+    cr_assert_str_neq(vm.nics[0].mac, world.src[LAB_SRC_OVIRT].vms[0].nics[0].mac,
+                      "a clone has MACs of its own");
+    lab_vm_release(&vm);
+    lab_inv_set_refresh(inv, NULL, NULL, 0);
+    lab_inv_stale_type(inv, "ovirt");
+    cr_assert_eq(has_vm("clone-2"), 0, "refreshing off");
 }

@@ -3,7 +3,9 @@
  * flavors and volume attachments, Neutron networks and ports, Cinder
  * volumes covering the key sets and value types of the real recorded
  * responses (provider-samples/openstack); ids that agree with the
- * inventory; 401 without a token; os-stop. */
+ * inventory; 401 without a token; os-stop; a server clone made as Nova
+ * makes one (createImage, volumes from its snapshots, a server booted from
+ * them) and deleted again in teardown order. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -242,5 +244,131 @@ Test(lab_openstack, ids_agree_with_the_inventory_and_os_stop)
     r = labtest_http_headers(&lab, "GET", "/openstack/compute/v2.1/servers/nope", NULL, h2);
     cr_assert_eq(r.code, 404);
     cr_assert(strstr(r.body.buf, "\"itemNotFound\""), "%s", r.body.buf);
+    labtest_reply_free(&r);
+}
+
+static labtest_reply os_call(const char *method, const char *path, const char *body)
+{
+    const char *h[] = {token_header, "Content-Type: application/json", NULL};
+    return labtest_http_headers(&lab, method, path, body, h);
+}
+
+Test(lab_openstack, server_clone_from_snapshots_and_its_removal)
+{
+    start();
+    const lab_vm *vm = world_vm("mtv-win2019-3disks");
+    cr_assert_not_null(vm);
+    char path[512], vpath[256], body[1024];
+    cJSON *srv = os_get("/openstack/compute/v2.1/servers?name=%5Emtv-win2019-3disks%24");
+    cJSON_Delete(srv);
+    snprintf(path, sizeof path, "/openstack/compute/v2.1/servers/%s", vm->id);
+    srv = os_get(path);
+    snprintf(vpath, sizeof vpath, "/openstack/volume/v3/%s",
+             cJSON_GetStringValue(labtest_path(srv, "server.tenant_id")));
+    cJSON_Delete(srv);
+
+    snprintf(path, sizeof path, "/openstack/compute/v2.1/servers/%s/action", vm->id);
+    labtest_reply r = os_call("POST", path, "{\"createImage\":{\"name\":\"c1-image\"}}");
+    cr_assert_eq(r.code, 202, "%s", r.body.buf);
+    const char *loc = strstr(r.headers.buf, "Location: ");
+    cr_assert_not_null(loc, "%s", r.headers.buf);
+    cJSON *made = cJSON_Parse(r.body.buf);
+    char image[64];
+    snprintf(image, sizeof image, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(made, "image_id")));
+    cr_assert(strstr(loc, image), "the Location names the image");
+    cJSON_Delete(made);
+    labtest_reply_free(&r);
+    snprintf(path, sizeof path, "/openstack/image/v2/images/%s", image);
+    cJSON *im = os_get(path);
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(im, "status")), "active");
+    cJSON *bdm = cJSON_Parse(cJSON_GetStringValue(cJSON_GetObjectItem(im, "block_device_mapping")));
+    cJSON_Delete(im);
+    cr_assert_eq(cJSON_GetArraySize(bdm), (int)vm->ndisks, "one volume snapshot per disk");
+    char vols[3][64], snaps[3][64];
+    strbuf mapping = STRBUF_INIT;
+    for (int i = 0; i < 3; i++) {
+        const cJSON *m = cJSON_GetArrayItem(bdm, i);
+        snprintf(snaps[i], sizeof snaps[i], "%s",
+                 cJSON_GetStringValue(cJSON_GetObjectItem(m, "snapshot_id")));
+        snprintf(path, sizeof path, "%s/snapshots/detail?volume_id=%s", vpath, vm->disks[i].id);
+        cJSON *sl = os_get(path);
+        cr_assert_str_eq(cJSON_GetStringValue(labtest_path(sl, "snapshots.0.id")), snaps[i],
+                         "the snapshot of disk %d is listed under its volume", i);
+        cJSON_Delete(sl);
+        snprintf(body, sizeof body, "{\"volume\":{\"snapshot_id\":\"%s\",\"size\":%g,"
+                                    "\"name\":\"c1-disk-%d\"}}",
+                 snaps[i], cJSON_GetNumberValue(cJSON_GetObjectItem(m, "volume_size")), i);
+        snprintf(path, sizeof path, "%s/volumes", vpath);
+        r = os_call("POST", path, body);
+        cr_assert_eq(r.code, 202, "%s", r.body.buf);
+        cJSON *v = cJSON_Parse(r.body.buf);
+        snprintf(vols[i], sizeof vols[i], "%s", cJSON_GetStringValue(labtest_path(v, "volume.id")));
+        cr_assert_str_eq(cJSON_GetStringValue(labtest_path(v, "volume.status")), "available");
+        cJSON_Delete(v);
+        labtest_reply_free(&r);
+        sb_addf(&mapping, "%s{\"uuid\":\"%s\",\"source_type\":\"volume\","
+                          "\"destination_type\":\"volume\",\"boot_index\":%d}",
+                i ? "," : "", vols[i], i);
+    }
+    cJSON_Delete(bdm);
+    snprintf(body, sizeof body, "{\"server\":{\"name\":\"c1\",\"flavorRef\":\"x\","
+                                "\"block_device_mapping_v2\":[%s]}}", mapping.buf);
+    sb_release(&mapping);
+    r = os_call("POST", "/openstack/compute/v2.1/servers", body);
+    cr_assert_eq(r.code, 202, "%s", r.body.buf);
+    cJSON *ns = cJSON_Parse(r.body.buf);
+    char sid[64];
+    snprintf(sid, sizeof sid, "%s", cJSON_GetStringValue(labtest_path(ns, "server.id")));
+    cJSON_Delete(ns);
+    labtest_reply_free(&r);
+    r = os_call("POST", "/openstack/compute/v2.1/servers", body);
+    cr_assert_eq(r.code, 400, "the volumes are in use now: %s", r.body.buf);
+    labtest_reply_free(&r);
+    snprintf(path, sizeof path, "/openstack/compute/v2.1/servers/%s", sid);
+    srv = os_get(path);
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(srv, "server.status")), "ACTIVE");
+    cr_assert_str_eq(cJSON_GetStringValue(labtest_path(
+                         srv, "server.os-extended-volumes:volumes_attached.0.id")),
+                     vols[0], "it boots from the new volumes");
+    cJSON_Delete(srv);
+    snprintf(path, sizeof path, "%s/volumes/%s", vpath, vols[0]);
+    r = os_call("DELETE", path, NULL);
+    cr_assert_eq(r.code, 400, "an attached volume stays: %s", r.body.buf);
+    labtest_reply_free(&r);
+    snprintf(path, sizeof path, "/openstack/compute/v2.1/servers/%s", vm->id);
+    r = os_call("DELETE", path, NULL);
+    cr_assert_eq(r.code, 409, "the world's servers stay: %s", r.body.buf);
+    labtest_reply_free(&r);
+
+    /* teardown order: the server, each volume and its snapshot, the image */
+    snprintf(path, sizeof path, "/openstack/compute/v2.1/servers/%s", sid);
+    r = os_call("DELETE", path, NULL);
+    cr_assert_eq(r.code, 204, "%s", r.body.buf);
+    labtest_reply_free(&r);
+    r = os_call("GET", path, NULL);
+    cr_assert_eq(r.code, 404);
+    labtest_reply_free(&r);
+    for (int i = 2; i >= 0; i--) {
+        snprintf(path, sizeof path, "%s/volumes/%s", vpath, vols[i]);
+        r = os_call("DELETE", path, NULL);
+        cr_assert_eq(r.code, 202, "%s", r.body.buf);
+        labtest_reply_free(&r);
+        r = os_call("GET", path, NULL);
+        cr_assert_eq(r.code, 404);
+        labtest_reply_free(&r);
+        snprintf(path, sizeof path, "%s/snapshots/%s", vpath, snaps[i]);
+        r = os_call("DELETE", path, NULL);
+        cr_assert_eq(r.code, 202, "%s", r.body.buf);
+        labtest_reply_free(&r);
+        r = os_call("DELETE", path, NULL);
+        cr_assert_eq(r.code, 404, "already gone");
+        labtest_reply_free(&r);
+    }
+    snprintf(path, sizeof path, "/openstack/image/v2/images/%s", image);
+    r = os_call("DELETE", path, NULL);
+    cr_assert_eq(r.code, 204, "%s", r.body.buf);
+    labtest_reply_free(&r);
+    r = os_call("GET", path, NULL);
+    cr_assert_eq(r.code, 404);
     labtest_reply_free(&r);
 }

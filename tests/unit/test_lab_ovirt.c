@@ -3,7 +3,8 @@
  * answer for the same resource; ids agree with the lab's inventory and
  * with each other (NIC -> vNIC profile -> network, disk -> storage
  * domain); authentication by Basic or an SSO token, 401 and 404 as the
- * engine's HTML pages; search by name; start/stop actions. */
+ * engine's HTML pages; search by name; start/stop actions; templates, VMs
+ * made from them and removed again. */
 #include <criterion/criterion.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -309,4 +310,98 @@ Test(lab_ovirt, authentication_search_and_actions)
     cr_assert_str_eq(major, "4");
     xmlFree(major);
     xmlFreeDoc(d);
+}
+
+Test(lab_ovirt, templates_clone_and_delete)
+{
+    xmlDocPtr d = get_xml("/ovirt-engine/api/templates?search=name%3Dmtv-tests-rhel8");
+    char *name = xpath_str(d, "/templates/template/name");
+    cr_assert_str_eq(name, "mtv-tests-rhel8");
+    xmlFree(name);
+    char *count = xpath_str(d, "count(/templates/template)");
+    cr_assert_str_eq(count, "1", "the search filters templates (Blank included)");
+    xmlFree(count);
+    char *tid = xpath_str(d, "string(/templates/template/@id)");
+    char *cluster = xpath_str(d, "string(/templates/template/cluster/@id)");
+    cr_assert(tid && *tid && cluster && *cluster);
+    xmlFreeDoc(d);
+    char path[512];
+    snprintf(path, sizeof path, "/ovirt-engine/api/templates/%s/nics", tid);
+    d = get_xml(path);
+    char *tmac = xpath_str(d, "/nics/nic[1]/mac/address");
+    cr_assert(tmac && strlen(tmac) == 17, "the template's NICs: %s", tmac ? tmac : "none");
+    xmlFreeDoc(d);
+
+    char body[512];
+    snprintf(body, sizeof body, "<vm><name>clone-of-rhel8</name><cluster id=\"%s\"/>"
+                                "<template id=\"%s\"/></vm>", cluster, tid);
+    reply r = call("POST", "/ovirt-engine/api/vms?clone=true", auth_header, body);
+    cr_assert_eq(r.code, 201, "%s", r.body.buf);
+    xmlDocPtr made = xmlReadMemory(r.body.buf, (int)r.body.len, "vm.xml", NULL, XML_PARSE_NONET);
+    char *cid = xpath_str(made, "string(/vm/@id)");
+    char *status = xpath_str(made, "/vm/status");
+    cr_assert_str_eq(status, "down");
+    cr_assert_str_neq(cid, vm_id("mtv-tests-rhel8"), "a new id");
+    xmlFree(status);
+    xmlFreeDoc(made);
+    sb_release(&r.body);
+    r = call("POST", "/ovirt-engine/api/vms?clone=true", auth_header, body);
+    cr_assert_eq(r.code, 409, "the name is taken: %s", r.body.buf);
+    cr_assert(strstr(r.body.buf, "<fault>") && strstr(r.body.buf, "already in use"), "%s",
+              r.body.buf);
+    sb_release(&r.body);
+    r = call("POST", "/ovirt-engine/api/vms", auth_header,
+             "<vm><name>x</name><template id=\"00000000-1111-0000-0000-000000000000\"/></vm>");
+    cr_assert_eq(r.code, 404, "an unknown template: %s", r.body.buf);
+    sb_release(&r.body);
+
+    d = get_xml("/ovirt-engine/api/vms?search=name%3Dclone-of-rhel8");
+    char *found = xpath_str(d, "string(/vms/vm/@id)");
+    cr_assert_str_eq(found, cid, "the new VM is found by name");
+    xmlFree(found);
+    xmlFreeDoc(d);
+    snprintf(path, sizeof path, "/ovirt-engine/api/vms/%s/nics", cid);
+    d = get_xml(path);
+    char *cmac = xpath_str(d, "/nics/nic[1]/mac/address");
+    cr_assert(cmac && strlen(cmac) == 17);
+    cr_assert_str_neq(cmac, tmac, "the clone has MACs of its own");
+    xmlFree(cmac);
+    xmlFreeDoc(d);
+    snprintf(path, sizeof path, "/ovirt-engine/api/vms/%s/diskattachments", cid);
+    d = get_xml(path);
+    char *disk = xpath_str(d, "string(/disk_attachments/disk_attachment[1]/disk/@id)");
+    xmlFreeDoc(d);
+    snprintf(path, sizeof path, "/ovirt-engine/api/disks/%s", disk);
+    xmlFreeDoc(get_xml(path));
+
+    snprintf(path, sizeof path, "/ovirt-engine/api/vms/%s", vm_id("mtv-tests-rhel8"));
+    r = call("DELETE", path, auth_header, NULL);
+    cr_assert_eq(r.code, 409, "the world's VMs stay: %s", r.body.buf);
+    sb_release(&r.body);
+    snprintf(path, sizeof path, "/ovirt-engine/api/vms/%s/start", cid);
+    r = call("POST", path, auth_header, "<action/>");
+    sb_release(&r.body);
+    snprintf(path, sizeof path, "/ovirt-engine/api/vms/%s", cid);
+    r = call("DELETE", path, auth_header, NULL);
+    cr_assert_eq(r.code, 409, "a running VM is not removed: %s", r.body.buf);
+    sb_release(&r.body);
+    snprintf(path, sizeof path, "/ovirt-engine/api/vms/%s/stop", cid);
+    r = call("POST", path, auth_header, "<action/>");
+    sb_release(&r.body);
+    snprintf(path, sizeof path, "/ovirt-engine/api/vms/%s", cid);
+    r = call("DELETE", path, auth_header, NULL);
+    cr_assert_eq(r.code, 200, "%s", r.body.buf);
+    sb_release(&r.body);
+    r = call("GET", path, auth_header, NULL);
+    cr_assert_eq(r.code, 404, "gone");
+    sb_release(&r.body);
+    snprintf(path, sizeof path, "/ovirt-engine/api/disks/%s", disk);
+    r = call("GET", path, auth_header, NULL);
+    cr_assert_eq(r.code, 404, "its disks went with it");
+    sb_release(&r.body);
+    xmlFree(disk);
+    xmlFree(tmac);
+    xmlFree(cid);
+    xmlFree(tid);
+    xmlFree(cluster);
 }

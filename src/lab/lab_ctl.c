@@ -503,6 +503,9 @@ static void run_free(run_rt *r)
     for (size_t i = 0; i < r->nvms; i++) {
         free(r->vms[i].id);
         free(r->vms[i].hook_job);
+        if (r->vms[i].at_start)
+            lab_vm_release(r->vms[i].at_start);
+        free(r->vms[i].at_start);
     }
     free(r->vms);
     free(r->plan_uid);

@@ -39,6 +39,7 @@ typedef struct vm_rt {
     int precopies;
     int64_t next_precopy;
     char *hook_job;            /* the Job of a running hook */
+    lab_vm *at_start;          /* the source VM as the migration first read it */
 } vm_rt;
 
 typedef struct run_rt {

@@ -1095,6 +1095,20 @@ int64_t ctl_run_step(lab_ctl *c, cJSON *plan, cJSON *status, int ready)
         v.have_src = lab_inv_find_vm(c->cfg.inv, v.provider_uid, js(sv, "id"), full.buf, &v.src,
                                      NULL) == 0;
         sb_release(&full);
+        /* the inventory follows the source, which the migration powers off
+         * (no agent, no IPs then): but for its power, the VM is as it was
+         * when the migration first read it */
+        if (v.have_src && !v.rt->at_start) {
+            v.rt->at_start = calloc(1, sizeof *v.rt->at_start);
+            if (!v.rt->at_start)
+                abort();
+            lab_vm_copy(v.rt->at_start, &v.src);
+        } else if (v.have_src) {
+            int on = v.src.power_on;
+            lab_vm_release(&v.src);
+            lab_vm_copy(&v.src, v.rt->at_start);
+            v.src.power_on = on;
+        }
         v.kind = kind_of(plan, v.spec_vm, v.type);
         v.nphases = itinerary(&v.kind, v.phases);
         if (deleted) {

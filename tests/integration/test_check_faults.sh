@@ -4,8 +4,9 @@
 # check, and no other, fail, with a message naming the expected and the
 # actual value. Each row is one lab (`lab serve --faults`) and one
 # `mtv-validate run` of the comprehensive cold scenario from the lab's
-# simulated OpenStack (used as it is: skip_source_clone, the lab's Nova has no
-# createImage), with a real sshd as the guest behind the portforward.
+# simulated OpenStack (used as it is, skip_source_clone: the rows are about
+# the target, and clones are test_clone_lab.sh's), with a real sshd as the
+# guest behind the portforward.
 #
 # Rows: check | the "wrong" object of the faults file | a piece of the
 # message that names expected and actual values | extra run options | a jq

@@ -48,22 +48,9 @@ fail() {
 
 # the guest: a throw-away sshd on loopback accepting a password for this user
 pw="Guest-canary-pw-$$-9f"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-set +e
-SSHD_FOREGROUND=1 SSHD_PASSWORD="$pw" "$MTV_SOURCE_DIR/tests/peers/sshd/start.sh" "$work/sshd" "$port" \
-  >"$work/sshd.out" 2>&1 &
-sshd_pid=$!
-set -e
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  if ! kill -0 "$sshd_pid" 2>/dev/null; then
-    wait "$sshd_pid" && rc=0 || rc=$?
-    sshd_pid=""
-    [ "$rc" = 77 ] && { echo "SKIP: $(cat "$work/sshd.out")"; exit 77; }
-    fail "sshd did not start: $(cat "$work/sshd.out")"
-  fi
-  sleep 0.1
-done
+# shellcheck source=lib/guest_sshd.sh
+source "$MTV_SOURCE_DIR/tests/integration/lib/guest_sshd.sh"
+start_guest_sshd "$pw"
 
 # the shipped catalog, with the guest agent wait cut from 600 s to 2 s so the
 # agent fault does not wait out upstream's timeout

@@ -42,22 +42,9 @@ fail() {
 }
 
 pw="Guest-canary-pw-$$-i4"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-set +e
-SSHD_FOREGROUND=1 SSHD_PASSWORD="$pw" "$MTV_SOURCE_DIR/tests/peers/sshd/start.sh" "$work/sshd" "$port" \
-  >"$work/sshd.out" 2>&1 &
-sshd_pid=$!
-set -e
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  if ! kill -0 "$sshd_pid" 2>/dev/null; then
-    wait "$sshd_pid" && rc=0 || rc=$?
-    sshd_pid=""
-    [ "$rc" = 77 ] && { echo "SKIP: $(cat "$work/sshd.out")"; exit 77; }
-    fail "sshd did not start: $(cat "$work/sshd.out")"
-  fi
-  sleep 0.1
-done
+# shellcheck source=lib/guest_sshd.sh
+source "$MTV_SOURCE_DIR/tests/integration/lib/guest_sshd.sh"
+start_guest_sshd "$pw"
 
 start_lab() {  # start_lab NAME FAULTS_JSON
   local st="$work/$1"

@@ -469,6 +469,11 @@ int ssh_exec(ssh_session *s, const char *command, long timeout_ms, ssh_result *r
             break;
         if (a || b)
             continue;
+        /* Reading one stream can pull the other's data off the socket into
+         * libssh2's queue; waiting on the socket then would wait for bytes
+         * that have already arrived (the peer may have nothing more to say). */
+        if (libssh2_poll_channel_read(ch, 0) || libssh2_poll_channel_read(ch, 1))
+            continue;
         if (wait_io(s, dl, timeout_ms, "waiting for a command on", err) < 0) {
             mtv_err_set(err, MTV_EXIT_ENV, "the command on %s did not finish within %ld ms", s->peer,
                         timeout_ms);

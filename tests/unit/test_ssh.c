@@ -122,6 +122,26 @@ Test(ssh, host_key_stdout_stderr_and_exit_status_over_tcp)
     ssh_close(s);
 }
 
+/* Output that arrives while the other stream is being read sits in
+ * libssh2's queue, not on the socket: many short commands give that race
+ * its chances, and a wait on the socket would then never end. */
+Test(ssh, output_queued_while_reading_the_other_stream_is_not_waited_for)
+{
+    ssh_session *s = open_tcp();
+    login_with_key(s);
+    for (int i = 0; i < 40; i++) {
+        char cmd[64], want[32];
+        snprintf(cmd, sizeof cmd, i % 2 ? "echo o%d" : "echo e%d >&2", i);
+        snprintf(want, sizeof want, i % 2 ? "o%d\n" : "e%d\n", i);
+        ssh_result r;
+        mtv_err err;
+        cr_assert_eq(ssh_exec(s, cmd, 5000, &r, &err), 0, "command %d: %s", i, err.msg);
+        cr_assert_str_eq(sb_str(i % 2 ? &r.out : &r.err), want);
+        ssh_result_free(&r);
+    }
+    ssh_close(s);
+}
+
 Test(ssh, commands_through_the_websocket_tunnel_with_awkward_frames)
 {
     wsp_config cfg = {.split = 3, .fragment = 50, .ping_first = 1};

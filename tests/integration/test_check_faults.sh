@@ -20,31 +20,9 @@
 # output) are proven in tests/unit/test_checks.c.
 set -euo pipefail
 
-: "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"
-CRDS="$MTV_SHARED_DIR/reference/forklift-crds"
-[ -d "$CRDS" ] || { echo "SKIP: no $CRDS"; exit 77; }
-command -v jq >/dev/null || { echo "SKIP: no jq on PATH (make deps installs it)"; exit 77; }
-
-work=$(mktemp -d "${MTV_BINARY_DIR:-${TMPDIR:-/tmp}}/check-faults.XXXXXX")
-lab_pid=""
-sshd_pid=""
-stop() {  # stop PID: TERM and reap one process this script started
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-  fi
-}
-cleanup() {
-  stop "$lab_pid"
-  stop "$sshd_pid"
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$work/lab.log" ] && { echo "--- lab log:" >&2; tail -n 20 "$work/lab.log" >&2; }
-  exit 1
-}
+# shellcheck source=lib/itest.sh
+source "${MTV_SOURCE_DIR:?}/tests/integration/lib/itest.sh"
+itest_init check-faults
 
 # the guest: a throw-away sshd on loopback accepting a password for this user
 pw="Guest-canary-pw-$$-9f"
@@ -59,20 +37,8 @@ sc="$work/catalog/test_cold_migration_comprehensive.json"
 jq '.params.guest_agent_timeout = 2' "$sc" >"$work/scenario.json"
 
 start_lab() {  # start_lab STATE_DIR FAULTS
-  "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$1" --speed 100 --ssh-target "127.0.0.1:$port" \
-    --log-file "$work/lab.log" --faults "$2" >"$work/lab.out" 2>&1 &
-  lab_pid=$!
-  for _ in $(seq 100); do
-    [ -s "$1/.providers.json" ] && break
-    kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
-    sleep 0.1
-  done
-  [ -s "$1/.providers.json" ] || fail "no .providers.json after 10 s"
-  export KUBECONFIG="$1/kubeconfig"
-  jq --arg u "$(id -un)" --arg p "$pw" \
-    '.openstack += {guest_vm_win_user: $u, guest_vm_win_password: $p,
-                    guest_vm_linux_user: $u, guest_vm_linux_password: $p}' \
-    "$1/.providers.json" >"$work/providers.json"
+  itest_lab "$1" --speed 100 --ssh-target "127.0.0.1:$port" --faults "$2"
+  itest_guest_logins "$1/.providers.json" "$work/providers.json" "$pw" openstack
 }
 
 rows="$work/rows"

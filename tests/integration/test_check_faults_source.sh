@@ -22,77 +22,24 @@
 # scenario. MAC and UUID placeholders (@MAC2@) are filled from the world.
 set -euo pipefail
 
-: "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"
-CRDS="$MTV_SHARED_DIR/reference/forklift-crds"
-[ -d "$CRDS" ] || { echo "SKIP: no $CRDS"; exit 77; }
-command -v jq >/dev/null || { echo "SKIP: no jq on PATH (make deps installs it)"; exit 77; }
-
-work=$(mktemp -d "${MTV_BINARY_DIR:-${TMPDIR:-/tmp}}/check-faults-source.XXXXXX")
-lab_pid="" sshd_pid="" vcsim_pid=""
-stop() {  # stop PID: TERM and reap one process this script started
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-  fi
-}
-cleanup() {
-  stop "$lab_pid"
-  stop "$sshd_pid"
-  stop "$vcsim_pid"
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$work/lab.log" ] && { echo "--- lab log:" >&2; tail -n 20 "$work/lab.log" >&2; }
-  exit 1
-}
+# shellcheck source=lib/itest.sh
+source "${MTV_SOURCE_DIR:?}/tests/integration/lib/itest.sh"
+itest_init check-faults-source vcsim_pid
+# shellcheck source=lib/guest_sshd.sh
+source "$MTV_SOURCE_DIR/tests/integration/lib/guest_sshd.sh"
+# shellcheck source=lib/vcsim.sh
+source "$MTV_SOURCE_DIR/tests/integration/lib/vcsim.sh"
 
 # --- the guest: a throw-away sshd on loopback --------------------------------
 pw="Guest-canary-pw-$$-4e"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-set +e
-SSHD_FOREGROUND=1 SSHD_PASSWORD="$pw" "$MTV_SOURCE_DIR/tests/peers/sshd/start.sh" "$work/sshd" "$port" \
-  >"$work/sshd.out" 2>&1 &
-sshd_pid=$!
-set -e
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  if ! kill -0 "$sshd_pid" 2>/dev/null; then
-    wait "$sshd_pid" && rc=0 || rc=$?
-    sshd_pid=""
-    [ "$rc" = 77 ] && { echo "SKIP: $(cat "$work/sshd.out")"; exit 77; }
-    fail "sshd did not start: $(cat "$work/sshd.out")"
-  fi
-  sleep 0.1
-done
+start_guest_sshd "$pw"
 
 # --- vSphere: vcsim over TLS serving the lab's world, when it builds ---------
 vm=mtv-win2019-3disks
 "$MTV_BIN" lab world --vsphere >"$work/world.json"
 mac2=$(jq -r --arg vm "$vm" '.vms[] | select(.name == $vm) | .nics[1].mac' "$work/world.json")
 [ -n "$mac2" ] && [ "$mac2" != null ] || fail "the world's $vm has no second NIC"
-vcsim_url=""
-vcsim="${MTV_BINARY_DIR:-$work}/peers/vcsim"
-set +e
-bash "$MTV_SOURCE_DIR/tests/peers/vcsim/build.sh" "$vcsim" >"$work/vcsim-build.log" 2>&1
-brc=$?
-set -e
-if [ "$brc" = 0 ]; then
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 \
-    -addext subjectAltName=IP:127.0.0.1 -days 2 -keyout "$work/vcsim.key" -out "$work/vcsim.crt" \
-    2>/dev/null || fail "openssl could not make vcsim's certificate"
-  "$vcsim" -l 127.0.0.1:0 -vm 0 -world "$work/world.json" -tls-cert "$work/vcsim.crt" \
-    -tls-key "$work/vcsim.key" >"$work/vcsim.ready" 2>"$work/vcsim.err" &
-  vcsim_pid=$!
-  for _ in $(seq 300); do [ -s "$work/vcsim.ready" ] && break; sleep 0.1; done
-  vcsim_url=$(sed -n 's/.*"url": *"\([^"]*\)".*/\1/p' "$work/vcsim.ready")
-  [ -n "$vcsim_url" ] || fail "vcsim not ready: $(cat "$work/vcsim.err")"
-elif [ "$brc" = 77 ]; then
-  echo "NOTE: vSphere rows skipped: $(cat "$work/vcsim-build.log")"
-else
-  fail "building vcsim: $(cat "$work/vcsim-build.log")"
-fi
+start_vcsim "$work/world.json"
 
 # A snapshot of the VM taken before the run (vcsim over SOAP, two calls), so
 # the snapshot check has something to compare.
@@ -125,21 +72,9 @@ jq '.params.guest_agent_timeout = 2 | .params.preserve_static_ips = false' "$sc"
 start_lab() {  # start_lab STATE_DIR FAULTS [lab options]
   local st=$1 faults=$2
   shift 2
-  "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$st" --speed 100 --ssh-target "127.0.0.1:$port" \
-    --log-file "$work/lab.log" --faults "$faults" ${vcsim_url:+--vsphere "$vcsim_url"} "$@" \
-    >"$work/lab.out" 2>&1 &
-  lab_pid=$!
-  for _ in $(seq 100); do
-    [ -s "$st/.providers.json" ] && break
-    kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
-    sleep 0.1
-  done
-  [ -s "$st/.providers.json" ] || fail "no .providers.json after 10 s"
-  export KUBECONFIG="$st/kubeconfig"
-  jq --arg u "$(id -un)" --arg p "$pw" \
-    'with_entries(.value += {guest_vm_win_user: $u, guest_vm_win_password: $p,
-                             guest_vm_linux_user: $u, guest_vm_linux_password: $p})' \
-    "$st/.providers.json" >"$work/providers.json"
+  itest_lab "$st" --speed 100 --ssh-target "127.0.0.1:$port" --faults "$faults" \
+    ${vcsim_url:+--vsphere "$vcsim_url"} "$@"
+  itest_guest_logins "$st/.providers.json" "$work/providers.json" "$pw" $(jq -r 'keys[]' "$st/.providers.json")
 }
 
 W="{\"vms\": [{\"vm\": \"$vm\", "

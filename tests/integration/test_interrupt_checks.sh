@@ -13,33 +13,9 @@
 # created deleted (resources.json) and results.json and junit.xml written.
 set -euo pipefail
 
-: "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"
-CRDS="$MTV_SHARED_DIR/reference/forklift-crds"
-[ -d "$CRDS" ] || { echo "SKIP: no $CRDS"; exit 77; }
-command -v jq >/dev/null || { echo "SKIP: no jq on PATH (make deps installs it)"; exit 77; }
-
-work=$(mktemp -d "${MTV_BINARY_DIR:-${TMPDIR:-/tmp}}/interrupt-checks.XXXXXX")
-lab_pid=""
-sshd_pid=""
-run_pid=""
-stop() {  # stop PID: TERM and reap one process this script started
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-  fi
-}
-cleanup() {
-  stop "$run_pid"
-  stop "$lab_pid"
-  stop "$sshd_pid"
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$work/lab.log" ] && { echo "--- lab log:" >&2; tail -n 20 "$work/lab.log" >&2; }
-  exit 1
-}
+# shellcheck source=lib/itest.sh
+source "${MTV_SOURCE_DIR:?}/tests/integration/lib/itest.sh"
+itest_init interrupt-checks run_pid
 
 pw="Guest-canary-pw-$$-i4"
 # shellcheck source=lib/guest_sshd.sh
@@ -49,20 +25,8 @@ start_guest_sshd "$pw"
 start_lab() {  # start_lab NAME FAULTS_JSON
   local st="$work/$1"
   echo "$2" >"$st.faults.json"
-  "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$st" --speed 100 --ssh-target "127.0.0.1:$port" \
-    --log-file "$work/lab.log" --faults "$st.faults.json" >"$work/lab.out" 2>&1 &
-  lab_pid=$!
-  for _ in $(seq 200); do
-    [ -s "$st/.providers.json" ] && break
-    kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
-    sleep 0.1
-  done
-  [ -s "$st/.providers.json" ] || fail "no .providers.json after 20 s"
-  export KUBECONFIG="$st/kubeconfig"
-  jq --arg u "$(id -un)" --arg p "$pw" \
-    '.openstack += {guest_vm_win_user: $u, guest_vm_win_password: $p,
-                    guest_vm_linux_user: $u, guest_vm_linux_password: $p}' \
-    "$st/.providers.json" >"$work/providers.json"
+  itest_lab "$st" --speed 100 --ssh-target "127.0.0.1:$port" --faults "$st.faults.json"
+  itest_guest_logins "$st/.providers.json" "$work/providers.json" "$pw" openstack
 }
 
 # interrupt NAME WAIT_FOR: runs, sends SIGINT once the scenario's log shows

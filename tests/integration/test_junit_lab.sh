@@ -19,36 +19,14 @@
 # passwords) never appear in junit.xml, run.log or the console output.
 set -euo pipefail
 
-: "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"
-CRDS="$MTV_SHARED_DIR/reference/forklift-crds"
+# shellcheck source=lib/itest.sh
+source "${MTV_SOURCE_DIR:?}/tests/integration/lib/itest.sh"
+itest_init junit-lab
 XSD="$MTV_SHARED_DIR/reference/junit/jenkins-xunit-junit-10.xsd"
 VIEWER="$MTV_SOURCE_DIR/tests/node/node_modules/.bin/xunit-viewer"
-[ -d "$CRDS" ] || { echo "SKIP: no $CRDS"; exit 77; }
 [ -f "$XSD" ] || { echo "SKIP: no $XSD"; exit 77; }
-command -v jq >/dev/null || { echo "SKIP: no jq on PATH (make deps installs it)"; exit 77; }
-command -v xmllint >/dev/null || { echo "SKIP: no xmllint (make deps installs libxml2-utils)"; exit 77; }
+itest_need xmllint "make deps installs libxml2-utils"
 [ -x "$VIEWER" ] && command -v node >/dev/null || { echo "SKIP: no xunit-viewer (make deps installs it)"; exit 77; }
-
-work=$(mktemp -d "${MTV_BINARY_DIR:-${TMPDIR:-/tmp}}/junit-lab.XXXXXX")
-lab_pid=""
-sshd_pid=""
-stop() {  # stop PID: TERM and reap one process this script started
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-  fi
-}
-cleanup() {
-  stop "$lab_pid"
-  stop "$sshd_pid"
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$work/lab.log" ] && { echo "--- lab log:" >&2; tail -n 20 "$work/lab.log" >&2; }
-  exit 1
-}
 
 # the guests: a throw-away sshd on loopback accepting a planted password
 pw="Guest-canary-pw-$$-j7"
@@ -66,21 +44,8 @@ jq -n --arg r "$reason" '{vms: [
   {vm: "mtv-win2019-3disks", plan: "*-source-ovirt-*", wrong: {memory: "512Mi"}}]}' >"$work/faults.json"
 
 st="$work/lab"
-"$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$st" --speed 100 --ssh-target "127.0.0.1:$port" \
-  --log-file "$work/lab.log" --faults "$work/faults.json" >"$work/lab.out" 2>&1 &
-lab_pid=$!
-for _ in $(seq 200); do
-  [ -s "$st/.providers.json" ] && break
-  kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
-  sleep 0.1
-done
-[ -s "$st/.providers.json" ] || fail "no .providers.json after 20 s"
-export KUBECONFIG="$st/kubeconfig"
-jq --arg u "$(id -un)" --arg p "$pw" \
-  'with_entries(if .key == "ovirt" or .key == "openstack" then .value += {
-     guest_vm_win_user: $u, guest_vm_win_password: $p,
-     guest_vm_linux_user: $u, guest_vm_linux_password: $p} else . end)' \
-  "$st/.providers.json" >"$work/providers.json"
+itest_lab "$st" --speed 100 --ssh-target "127.0.0.1:$port" --faults "$work/faults.json"
+itest_guest_logins "$st/.providers.json" "$work/providers.json" "$pw" ovirt openstack
 # every password of the providers file is a canary
 jq -r '.. | objects | to_entries[] | select(.key | test("password")) | .value | strings' \
   "$work/providers.json" | sort -u >"$work/canaries"

@@ -11,32 +11,10 @@
 # The guest password never reaches the output, logs, results or cassettes.
 set -euo pipefail
 
-: "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"
-CRDS="$MTV_SHARED_DIR/reference/forklift-crds"
-[ -d "$CRDS" ] || { echo "SKIP: no $CRDS"; exit 77; }
-command -v jq >/dev/null || { echo "SKIP: no jq on PATH (make deps installs it)"; exit 77; }
-command -v kubectl >/dev/null || { echo "SKIP: no kubectl on PATH"; exit 77; }
-
-work=$(mktemp -d "${MTV_BINARY_DIR:-${TMPDIR:-/tmp}}/run-checks.XXXXXX")
-lab_pid=""
-sshd_pid=""
-stop() {  # stop PID: TERM and reap one process this script started
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-  fi
-}
-cleanup() {
-  stop "$lab_pid"
-  stop "$sshd_pid"
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$work/lab.log" ] && { echo "--- lab log:" >&2; tail -n 20 "$work/lab.log" >&2; }
-  exit 1
-}
+# shellcheck source=lib/itest.sh
+source "${MTV_SOURCE_DIR:?}/tests/integration/lib/itest.sh"
+itest_init run-checks
+itest_need kubectl "the lab's kubectl tests need it"
 
 # the guest: a throw-away sshd on loopback accepting a password for this user
 pw="Guest-canary-pw-$$-7q"
@@ -47,20 +25,8 @@ start_guest_sshd "$pw"
 start_lab() {  # start_lab STATE_DIR [FAULTS]
   local extra=()
   [ -n "${2:-}" ] && extra=(--faults "$2")
-  "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$1" --speed 100 --ssh-target "127.0.0.1:$port" \
-    --log-file "$work/lab.log" "${extra[@]}" >"$work/lab.out" 2>&1 &
-  lab_pid=$!
-  for _ in $(seq 100); do
-    [ -s "$1/.providers.json" ] && break
-    kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
-    sleep 0.1
-  done
-  [ -s "$1/.providers.json" ] || fail "no .providers.json after 10 s"
-  export KUBECONFIG="$1/kubeconfig"
-  jq --arg u "$(id -un)" --arg p "$pw" \
-    '.openstack += {guest_vm_win_user: $u, guest_vm_win_password: $p,
-                    guest_vm_linux_user: $u, guest_vm_linux_password: $p}' \
-    "$1/.providers.json" >"$work/providers.json"
+  itest_lab "$1" --speed 100 --ssh-target "127.0.0.1:$port" "${extra[@]}"
+  itest_guest_logins "$1/.providers.json" "$work/providers.json" "$pw" openstack
 }
 
 run() {  # run EXPECTED_RC OUT_DIR: the scenario into OUT_DIR, output in $out

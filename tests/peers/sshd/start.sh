@@ -15,6 +15,10 @@
 #                      with that password is bind-mounted over the real one;
 #                      nothing on the machine changes. Needs root and
 #                      unshare(1); exit 77 otherwise.
+#   As root (with unshare) sshd always runs in a private mount namespace
+#   where the user's login shell is /bin/sh: sshd runs every command through
+#   it, and a machine's own bash start-up files (~/.bashrc: pyenv, cargo)
+#   would otherwise cost half a second per command, as no minimal guest does.
 #   SSHD_GUESTS=DIR    stand in for the lab's guests (`lab serve --guest-dir
 #                      DIR`): every session runs guest-shell, which answers
 #                      a guest's commands from DIR/<client address>/cmd/.
@@ -62,10 +66,14 @@ fi
 [ "$(id -u)" = 0 ] && mkdir -p -m 0755 /run/sshd
 /usr/sbin/sshd -t -f "$dir/sshd_config"
 run=(/usr/sbin/sshd -D -e -f "$dir/sshd_config")
-if [ -n "${SSHD_PASSWORD:-}" ]; then
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && unshare -m true 2>/dev/null; then
+  awk -F: -v OFS=: -v u="$user" '$1 == u { $7 = "/bin/sh" } { print }' /etc/passwd > "$dir/passwd"
+  shadow=/etc/shadow
+  [ -z "${SSHD_PASSWORD:-}" ] || shadow="$dir/shadow"
   # unshare without --fork execs: sshd keeps this script's pid
-  run=(unshare -m --propagation private sh -c 'mount --bind "$0" /etc/shadow && exec "$@"'
-       "$dir/shadow" "${run[@]}")
+  run=(unshare -m --propagation private sh -c \
+       'mount --bind "$0" /etc/passwd && mount --bind "$1" /etc/shadow && shift && exec "$@"'
+       "$dir/passwd" "$shadow" "${run[@]}")
 fi
 if [ "${SSHD_FOREGROUND:-}" = 1 ]; then
   exec "${run[@]}"

@@ -174,7 +174,8 @@ int cmd_cleanup(int argc, char **argv)
                                              "providers file.",
          "the entry each object was made on, as resources.json names it", &o.provider, 0, 0, 0},
         {OPT_STRING, 0, "source-ca-file", "PATH", "Trust this PEM CA bundle for the sources' TLS.",
-         "the system's trust store", &o.source_ca_file, 0, 0, 0},
+         "the chain each source server presents (fetched and recorded, as run does for the "
+         "Provider Secret)", &o.source_ca_file, 0, 0, 0},
         {OPT_FLAG, 0, "source-insecure", NULL, "Do not verify the sources' TLS certificates "
                                                "(explicit opt-in; never the default).",
          NULL, &o.source_insecure, 0, 0, 0},

@@ -6,9 +6,9 @@
 
 #include "k8s/kubeconfig.h"
 #include "mtv/names.h"
+#include "mtv/provider_ca.h"
 #include "mtv/session_int.h"
 #include "mtv/status.h"
-#include "net/peercert.h"
 #include "providers/prepare.h"
 #include "util/log.h"
 
@@ -48,49 +48,6 @@ static void names(mtv_session *s)
                        &s->nad_base);
 }
 
-typedef struct tls_fetch {
-    strbuf host;
-    int port;
-} tls_fetch;
-
-static int tls_live(void *ud, const cJSON *req, cJSON **resp, mtv_err *err)
-{
-    (void)req;
-    tls_fetch *f = ud;
-    strbuf pem = STRBUF_INIT;
-    if (net_peer_chain_pem(f->host.buf, f->port, 15000, &pem, err) < 0) {
-        sb_release(&pem);
-        return -1;
-    }
-    *resp = cJSON_CreateObject();
-    cJSON_AddStringToObject(*resp, "pem", pem.buf);
-    sb_release(&pem);
-    return 0;
-}
-
-/* The provider server's certificate chain, as a recorded custom entry. */
-static int fetch_ca(mtv_session *s, strbuf *pem, mtv_err *err)
-{
-    tls_fetch f = {STRBUF_INIT, 0};
-    if (mtv_provider_ca_endpoint(s->cfg.provider, &f.host, &f.port, err) < 0) {
-        sb_release(&f.host);
-        return -1;
-    }
-    cJSON *req = cJSON_CreateObject();
-    cJSON_AddStringToObject(req, "host", f.host.buf);
-    cJSON_AddNumberToObject(req, "port", f.port);
-    cJSON *resp = NULL;
-    int rc = transport_custom(s->t, "tls", s->type_name, req, tls_live, &f, &resp, err);
-    cJSON_Delete(req);
-    if (rc == 0 && jstr(resp, "pem"))
-        sb_adds(pem, jstr(resp, "pem"));
-    else if (rc == 0)
-        rc = mtv_err_set(err, MTV_EXIT_ENV, "no certificate came from %s:%d", f.host.buf, f.port);
-    cJSON_Delete(resp);
-    sb_release(&f.host);
-    return rc;
-}
-
 typedef struct provider_wait {
     int stop_on_failure;
 } provider_wait;
@@ -120,7 +77,7 @@ static int create_source_provider(mtv_session *s, strbuf *detail, mtv_err *err)
     const char *url = mtv_provider_url(e, kc ? kc->server : NULL);
     strbuf *ca = &s->source_ca;   /* kept: the source adapter trusts it too */
     sb_reset(ca);
-    if (mtv_provider_needs_ca(s->type, insecure) && fetch_ca(s, ca, err) < 0)
+    if (mtv_provider_needs_ca(s->type, insecure) && mtv_provider_fetch_ca(s->t, s->cfg.provider, ca, err) < 0)
         return -1;
     mtv_names_generate(s->t, s->base.buf, NULL, &s->secret);
     mtv_secret_spec spec = {.ref = {s->secret.buf, s->ns.buf}, .entry = e, .url = url,

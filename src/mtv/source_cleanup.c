@@ -5,12 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mtv/crs.h"
+#include "mtv/provider_ca.h"
 #include "providers/provider.h"
 #include "util/log.h"
 
 typedef struct cleaner_slot {
     char *key;
     source_provider *p;    /* NULL: err says why */
+    strbuf ca;             /* the server's chain, trusted by p (outlives it) */
     mtv_err err;
 } cleaner_slot;
 
@@ -35,6 +38,7 @@ void mtv_source_cleaner_free(mtv_source_cleaner *c)
         return;
     for (size_t i = 0; i < c->n; i++) {
         source_close(c->slots[i].p);
+        sb_release(&c->slots[i].ca);
         free(c->slots[i].key);
     }
     free(c->slots);
@@ -54,12 +58,21 @@ static void open_slot(mtv_source_cleaner *c, cleaner_slot *s)
         mtv_err_prefix(&s->err, "cannot reach source provider '%s'", s->key);
         return;
     }
+    /* as `run` does: with neither a CA file nor --source-insecure, trust
+     * the chain the server presents (recorded, so replay needs no server) */
+    if (!c->cfg.insecure && !c->cfg.ca_file && mtv_provider_needs_ca(e->type, 0)) {
+        mtv_err why;
+        if (mtv_provider_fetch_ca(c->cfg.t, e, &s->ca, &why) < 0)
+            log_warn("cleanup: the certificate chain of source provider '%s' could not be fetched "
+                     "(%s); trusting the system's CAs for it", s->key, why.msg);
+    }
     source_config sc = {
         .t = c->cfg.t,
         .entry = e,
         .file = c->cfg.file,
         .insecure = c->cfg.insecure,
         .ca_file = c->cfg.ca_file,
+        .ca_pem = s->ca.len ? s->ca.buf : NULL,
         .kube = e->type == PROVIDER_OPENSHIFT ? c->cfg.kube : NULL,
     };
     if (source_open(&s->p, &sc, &s->err) < 0) {

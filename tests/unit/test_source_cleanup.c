@@ -91,8 +91,9 @@ Test(source_cleanup, deletes_a_lab_ovirt_clone_through_its_entry)
     cr_assert_eq(source_vm_info(p, "cleanup-me", &r, &err), 0, "%s", err.msg);
     vm_record_free(&r);
 
-    /* an untrusted certificate: the reason names the entry and TLS */
-    mtv_source_cleaner_config bad = {.t = t, .file = &pf};
+    /* a CA bundle that does not hold the lab's CA: the reason names the
+     * entry and TLS */
+    mtv_source_cleaner_config bad = {.t = t, .file = &pf, .ca_file = "/etc/ssl/certs/ca-certificates.crt"};
     mtv_source_cleaner *c = mtv_source_cleaner_new(&bad);
     ledger_entry e = entry("ovirt", "ovirt", "vm", id.buf, "cleanup-me");
     cr_assert_eq(mtv_source_cleaner_delete(c, &e, &err), -1);
@@ -108,6 +109,12 @@ Test(source_cleanup, deletes_a_lab_ovirt_clone_through_its_entry)
     ledger_entry wrong = entry("ovirt", "vsphere", "vm", id.buf, "cleanup-me");
     cr_assert_eq(mtv_source_cleaner_delete(c, &wrong, &err), -1);
     cr_assert(strstr(err.msg, "vsphere") && strstr(err.msg, "ovirt"), "%s", err.msg);
+    mtv_source_cleaner_free(c);
+
+    /* neither a CA file nor insecure: the chain the server presents is
+     * trusted, as `run` trusts it */
+    mtv_source_cleaner_config fetched = {.t = t, .file = &pf};
+    c = mtv_source_cleaner_new(&fetched);
     cr_assert_eq(mtv_source_cleaner_delete(c, &e, &err), 0, "%s", err.msg);
     vm_record_init(&r);
     cr_assert_eq(source_vm_info(p, "cleanup-me", &r, &err), -1, "the clone is gone");

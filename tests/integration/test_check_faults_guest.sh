@@ -6,11 +6,13 @@
 # from what the lab wrote for that VM (`lab serve --guest-dir`,
 # tests/peers/sshd/start.sh SSHD_GUESTS). Rows:
 #  - clean: the comprehensive cold scenario (a Windows guest with two static
-#    IPv4 NICs) and the XFS scenario pass, with check_static_ip_preservation,
-#    check_nic_name_preservation and check_vm_command_output listed as run;
+#    IPv4 NICs, nested virtualization off) and the XFS scenario pass, with
+#    check_static_ip_preservation, check_nic_name_preservation,
+#    check_vbs_status and check_vm_command_output listed as run;
 #  - one lab fault per property of the guest (address, prefix, gateway of the
-#    first NIC; its name; the output of xfs_info) makes exactly that check
-#    fail, with a message naming the expected and the actual value.
+#    first NIC; its name; the VBS status PowerShell prints; the output of
+#    xfs_info) makes exactly that check fail, with a message naming the
+#    expected and the actual value.
 # The source guests answer too: vcsim (-guest-dir) answers the vSphere guest
 # operations through which the adapter reads the source's NIC names
 # (`ipconfig /all`, `ip -o link`), so a NIC renamed on the target only fails
@@ -144,12 +146,13 @@ start_lab() {  # start_lab STATE_DIR FAULTS: a lab on a fresh vcsim
 xfs4='meta-data=/dev/sdb1 isize=512 agcount=4\n         = crc=1 finobt=1, sparse=1, rmapbt=0\n'
 rows="$work/rows"
 cat >"$rows" <<ROWS
-test_cold_migration_comprehensive|mtv-win2019-3disks||check_ssh_connectivity.*check_static_ip_preservation, check_nic_name_preservation.*check_serial_preservation|
+test_cold_migration_comprehensive|mtv-win2019-3disks||check_ssh_connectivity.*check_static_ip_preservation, check_nic_name_preservation.*check_cpu_features, check_vbs_status.*check_serial_preservation|
 test_cold_migration_xfs|mtv-feature-rhel7-xfs||check_ssh_connectivity.*check_vm_command_output|
 test_cold_migration_comprehensive|mtv-win2019-3disks|{"ip": "192.0.2.99"}|check_static_ip_preservation|192.0.2.20: expected on guest interface eth0, not there
 test_cold_migration_comprehensive|mtv-win2019-3disks|{"prefix": 16}|check_static_ip_preservation|192.0.2.20 on eth0: prefix expected /24, got /16
 test_cold_migration_comprehensive|mtv-win2019-3disks|{"gateway": "192.0.2.254"}|check_static_ip_preservation|192.0.2.20 on eth0: gateway expected 192.0.2.1, got 192.0.2.254
 test_cold_migration_comprehensive|mtv-win2019-3disks|{"nic_name": "ens9"}|check_nic_name_preservation|NIC 00:50:56:aa:00:03: expected guest interface name eth0, got ens9
+test_cold_migration_comprehensive|mtv-win2019-3disks|{"output": {"powershell": "2\r\n"}}|check_vbs_status|VBS is still running: VirtualizationBasedSecurityStatus 2
 test_cold_migration_xfs|mtv-feature-rhel7-xfs|{"output": {"xfs_info": "$xfs4"}}|check_vm_command_output|expected output containing "crc=0", got "meta-data=/dev/sdb1 isize=512 agcount=4
 ROWS
 
@@ -190,7 +193,7 @@ while IFS='|' read -r scenario vm wrong check want; do
   fi
   if grep -r -a -q -- "$pw" "$dir"; then fail "row $n: the guest password leaked: $(grep -r -a -l -- "$pw" "$dir")"; fi
 done <"$rows"
-[ "$n" -ge 7 ] || fail "only $n rows ran"
+[ "$n" -ge 8 ] || fail "only $n rows ran"
 # every session's answers were removed when it ended
 [ -z "$(ls -A "$work/guests")" ] || fail "answers left behind: $(ls "$work/guests")"
 echo "guest check faults: $n rows ok"

@@ -195,7 +195,7 @@ int cmd_source_show(int argc, char **argv)
             "On vSphere, when the VM's tools run and the entry has a guest login "
             "(guest_vm_linux_user/_password or guest_vm_win_user/_password), each NIC's guest name "
             "(and, on Linux, the origin of addresses tools leave unknown) is read inside the guest "
-            "through VMware guest operations (`ip -o link`, `ipconfig /all`, nmcli); a refused "
+            "through VMware guest operations (`ip -j link show`, `ipconfig /all`, nmcli); a refused "
             "guest login is a configuration error.\n"
             "\n"
             "Provider types: vsphere (vCenter or ESXi, vim25 SOAP), ovirt (REST API v4; needs the "

@@ -4,7 +4,7 @@
  * and the guest share. */
 #include "providers/vsphere_guestops.h"
 
-#include <ctype.h>
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,28 +308,23 @@ static size_t name_nic(vm_record *r, const char *mac, const char *name, size_t n
     return 1;
 }
 
-/* "2: eth0@if9: <BROADCAST,...> mtu ... \    link/ether 00:50:56:aa:bb:cc brd ..." */
+/* `ip -j link show`: [{"ifname": "eth0", "address": "00:50:56:..", ...}] */
 static size_t links_ip(const char *text, vm_record *r)
 {
+    cJSON *a = cJSON_Parse(text);
     size_t named = 0;
-    for (const char *l = text; l && *l;) {
-        const char *eol = strchr(l, '\n');
-        size_t len = eol ? (size_t)(eol - l) : strlen(l);
-        char *line = strndup(l, len);
-        char *p = strchr(line, ':');
-        char *ether = strstr(line, "link/ether ");
-        if (p && ether && isdigit((unsigned char)line[0])) {
-            p++;
-            while (*p == ' ')
-                p++;
-            size_t nl = strcspn(p, ":@ ");
-            char mac[32] = "";
-            sscanf(ether + 11, "%31s", mac);
-            named += name_nic(r, mac, p, nl);
-        }
-        free(line);
-        l = eol ? eol + 1 : NULL;
+    const cJSON *l;
+    const cJSON *list = cJSON_IsArray(a) ? a : NULL;
+    cJSON_ArrayForEach(l, list)
+    {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "ifname"));
+        const char *mac = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "address"));
+        if (name && mac && strcmp(name, "lo") != 0)
+            named += name_nic(r, mac, name, strlen(name));
     }
+    if (!cJSON_IsArray(a))
+        log_warn("vsphere: `%s` printed no JSON array: %.100s", VSPHERE_GUEST_LINKS_LINUX, text);
+    cJSON_Delete(a);
     return named;
 }
 

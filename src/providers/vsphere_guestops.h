@@ -45,13 +45,14 @@ int vsphere_guest_run(vim_client *c, const char *vm_id, const vsphere_guest_logi
 int vsphere_guest_auth_fault(const char *fault);
 
 /* The commands the adapter runs. */
-#define VSPHERE_GUEST_LINKS_LINUX "ip -o link"
+#define VSPHERE_GUEST_LINKS_LINUX "ip -j link show"
 #define VSPHERE_GUEST_LINKS_WINDOWS "ipconfig /all"
 extern const char VSPHERE_GUEST_ORIGINS_LINUX[];
 
 /* Sets guest_nic_name on r's NICs from the output of the links command
- * (`ip -o link` lines "2: eth0: <...> ... link/ether MAC ..." or ipconfig's
- * "Ethernet adapter NAME:" blocks with "Physical Address"), matched by MAC.
+ * (`ip -j link show`'s JSON array of {ifname, address}, as upstream, or
+ * ipconfig's "Ethernet adapter NAME:" blocks with "Physical Address"),
+ * matched by MAC; "lo" is skipped.
  * Returns how many NICs got a name. */
 size_t vsphere_guest_apply_links(const char *text, int windows, vm_record *r);
 

@@ -15,7 +15,7 @@
 #    expected and the actual value.
 # The source guests answer too: vcsim (-guest-dir) answers the vSphere guest
 # operations through which the adapter reads the source's NIC names
-# (`ipconfig /all`, `ip -o link`), so a NIC renamed on the target only fails
+# (`ipconfig /all`, `ip -j link show`), so a NIC renamed on the target only fails
 # check_nic_name_preservation and nothing else. The guest password (vSphere
 # guest login and SSH alike) must appear in no file of any run.
 # The static IP check re-reads the guest for 600 s before it fails; the rows
@@ -88,17 +88,19 @@ done
 jq -r '.vms[] | [.name, (.guest_id // "" | test("win")), ([.nics[]?.mac] | join(" "))] | @tsv' \
   "$work/world.json" | while IFS=$'\t' read -r name win macs; do
   mkdir -p "$work/vguests/$name"
-  k=0
-  for mac in $macs; do
-    if [ "$win" = true ]; then
+  if [ "$win" = true ]; then
+    k=0
+    for mac in $macs; do
       printf '\r\nEthernet adapter eth%d:\r\n\r\n   Physical Address. . . . . . . . . : %s\r\n' \
         "$k" "$(echo "$mac" | tr 'a-f:' 'A-F-')" >>"$work/vguests/$name/ipconfig__all"
-    else
-      printf '%d: eth%d: <BROADCAST,MULTICAST,UP> mtu 1500 state UP\\    link/ether %s brd ff:ff:ff:ff:ff:ff\n' \
-        "$((k + 2))" "$k" "$mac" >>"$work/vguests/$name/ip_-o_link"
-    fi
-    k=$((k + 1))
-  done
+      k=$((k + 1))
+    done
+  else
+    jq -n --arg macs "$macs" '[{ifindex: 1, ifname: "lo", address: "00:00:00:00:00:00"}] +
+      [$macs | split(" ") | map(select(. != "")) | to_entries[] |
+       {ifindex: (.key + 2), ifname: "eth\(.key)", address: .value}]' \
+      >"$work/vguests/$name/ip_-j_link_show"
+  fi
 done
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
   -addext subjectAltName=IP:127.0.0.1 -days 2 -keyout "$work/vcsim.key" -out "$work/vcsim.crt" \

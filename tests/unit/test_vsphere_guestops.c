@@ -27,21 +27,26 @@ static void two_nics(vm_record *r, const char *mac0, const char *mac1)
     vr_set(&vm_record_add_nic(r)->mac, mac1);
 }
 
-Test(vsphere_guestops, ip_link_names_by_mac)
+Test(vsphere_guestops, ip_link_json_names_by_mac)
 {
     vm_record r;
     two_nics(&r, "00:50:56:aa:00:0e", "00:50:56:AA:00:0D");
     const char *text =
-        "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN\\    link/loopback "
-        "00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
-        "2: ens192: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP\\    link/ether "
-        "00:50:56:aa:00:0d brd ff:ff:ff:ff:ff:ff\n"
-        "3: eth1@if7: <BROADCAST> mtu 1500\\    link/ether 00:50:56:aa:00:0e brd ff:ff:ff:ff:ff:ff "
-        "altname enp19s0\n"
-        "4: virbr0: <BROADCAST> mtu 1500\\    link/ether 52:54:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n";
+        "[{\"ifindex\":1,\"ifname\":\"lo\",\"link_type\":\"loopback\","
+        "\"address\":\"00:00:00:00:00:00\"},"
+        "{\"ifindex\":2,\"ifname\":\"ens192\",\"flags\":[\"UP\"],\"mtu\":1500,"
+        "\"link_type\":\"ether\",\"address\":\"00:50:56:aa:00:0d\","
+        "\"broadcast\":\"ff:ff:ff:ff:ff:ff\"},"
+        "{\"ifindex\":3,\"ifname\":\"eth1\",\"address\":\"00:50:56:aa:00:0e\","
+        "\"altnames\":[\"enp19s0\"]},"
+        "{\"ifindex\":4,\"ifname\":\"virbr0\",\"address\":\"52:54:00:00:00:01\"}]\n";
     cr_assert_eq(vsphere_guest_apply_links(text, 0, &r), 2);
     cr_assert_str_eq(r.nics[0].guest_nic_name, "eth1");
     cr_assert_str_eq(r.nics[1].guest_nic_name, "ens192");
+    vm_record_free(&r);
+    two_nics(&r, "00:50:56:aa:00:0e", "00:50:56:aa:00:0d");
+    cr_assert_eq(vsphere_guest_apply_links("ip: command not found\n", 0, &r), 0, "not JSON");
+    cr_assert_null(r.nics[0].guest_nic_name);
     vm_record_free(&r);
 }
 
@@ -190,10 +195,10 @@ Test(vsphere_guestops, vcsim_names_recorded_replayed_and_secret, .timeout = 180)
     const char *dir = tu_tmpdir();
     strbuf guests = STRBUF_INIT, journal = STRBUF_INIT, bundle = STRBUF_INIT, logf = STRBUF_INIT;
     fs_join(&guests, dir, "guests");
-    answer(guests.buf, "lin", "ip_-o_link",
-           "1: lo: <LOOPBACK> mtu 65536\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
-           "2: ens192: <UP> mtu 1500\\    link/ether 00:50:56:aa:01:01 brd ff:ff:ff:ff:ff:ff\n"
-           "3: ens224: <UP> mtu 1500\\    link/ether 00:50:56:aa:01:02 brd ff:ff:ff:ff:ff:ff\n");
+    answer(guests.buf, "lin", "ip_-j_link_show",
+           "[{\"ifname\":\"lo\",\"address\":\"00:00:00:00:00:00\"},"
+           "{\"ifname\":\"ens192\",\"address\":\"00:50:56:aa:01:01\"},"
+           "{\"ifname\":\"ens224\",\"address\":\"00:50:56:aa:01:02\"}]\n");
     answer(guests.buf, "win", "ipconfig__all",
            "\r\nEthernet adapter Ethernet0:\r\n\r\n"
            "   Physical Address. . . . . . . . . : 00-50-56-AA-02-01\r\n");

@@ -24,6 +24,7 @@ static const check_def TABLE[] = {
     {"check_vm_labels", 0, gate_labels, check_vm_labels},
     {"check_vm_affinity", 0, gate_affinity, check_vm_affinity},
     {"check_cpu_features", 0, gate_cpu_features, check_cpu_features},
+    {"check_vbs_status", 0, gate_vbs_status, check_vbs_status},
     {"check_cpu", 0, gate_not_ova, check_cpu},
     {"check_memory", 0, gate_not_ova, check_memory},
     {"check_network", 0, gate_network, check_network},

@@ -8,6 +8,7 @@
  *   check_nic.c       networks through the NetworkMap, disconnected NIC
  *   check_schedule.c  node placement, labels, affinity
  *   check_compute.c   CPU, nested-virtualization features, memory
+ *   check_vbs.c       VBS not running in a Windows guest without nested virt
  *   check_storage.c   storage class and access mode, disk count
  *   check_pvc_names.c PVC names from the Go template
  *   check_vsphere.c   snapshots, serial, boot configuration
@@ -51,6 +52,9 @@ void check_vm_affinity(const check_run *r, check_vm *v, check_out *o);
 int gate_not_ova(const check_run *r, const check_vm *v);
 int gate_cpu_features(const check_run *r, const check_vm *v);
 void check_cpu_features(const check_run *r, check_vm *v, check_out *o);
+int gate_vbs_status(const check_run *r, const check_vm *v);
+void check_vbs_status(const check_run *r, check_vm *v, check_out *o);
+extern const char CHECK_VBS_COMMAND[];
 void check_cpu(const check_run *r, check_vm *v, check_out *o);
 void check_memory(const check_run *r, check_vm *v, check_out *o);
 

@@ -194,6 +194,10 @@ int lab_guest_write(const char *facts_json, const char *dir, mtv_err *err)
     }
     if (!rc && !win)
         rc = put(cmd.buf, "xfs_info", xfs_info_v4, err);
+    /* DeviceGuard's VirtualizationBasedSecurityStatus: 1, enabled but not
+     * running, as in a guest without nested virtualization */
+    if (!rc && win)
+        rc = put(cmd.buf, "powershell", "1\r\n", err);
     const cJSON *o;
     cJSON_ArrayForEach(o, cJSON_GetObjectItem(f, "output"))
         if (!rc && cJSON_IsString(o) && o->string)

@@ -2,7 +2,8 @@
  * lab_guest: the guests the lab does not have, made to answer. The lab's
  * portforward sends a guest's SSH to one real sshd (--ssh-target); what a
  * check reads inside the guest (`nmcli device show`, `ipconfig /all`,
- * `xfs_info`) must still be that VM's. So:
+ * `xfs_info`, the VBS status through `powershell`) must still be that VM's.
+ * So:
  *
  *  - the controller records a migrated VM's guest facts on its VMI as the
  *    annotation LAB_GUEST_FACTS (JSON, read by the portforward only):

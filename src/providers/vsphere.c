@@ -18,6 +18,7 @@
 #include "providers/pxml.h"
 #include "providers/vsphere.h"
 #include "providers/vsphere_clone.h"
+#include "providers/vsphere_guestops.h"
 #include "util/log.h"
 
 typedef struct vs_state {
@@ -135,8 +136,9 @@ static int vs_vm_info(source_provider *p, const char *vm, vm_record *out, mtv_er
     read_names(c, o, &names);
     vsphere_record_from(o, &names, out);
     vim_objset_free(&names);
+    rc = vsphere_guest_enrich(c, p->cfg.entry, o->value, out, err);
     vim_objset_free(&set);
-    return 0;
+    return rc;
 }
 
 static enum vm_power read_power(vim_client *c, const char *id, mtv_err *err, char *fault)

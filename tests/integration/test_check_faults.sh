@@ -37,7 +37,7 @@ sc="$work/catalog/test_cold_migration_comprehensive.json"
 jq '.params.guest_agent_timeout = 2' "$sc" >"$work/scenario.json"
 
 start_lab() {  # start_lab STATE_DIR FAULTS
-  itest_lab "$1" --speed 100 --ssh-target "127.0.0.1:$port" --faults "$2"
+  itest_lab "$1" --speed 100 --ssh-target "127.0.0.1:$port" --guest-dir "$work/guests" --faults "$2"
   itest_guest_logins "$1/.providers.json" "$work/providers.json" "$pw" openstack
 }
 

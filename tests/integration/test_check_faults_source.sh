@@ -72,7 +72,7 @@ jq '.params.guest_agent_timeout = 2 | .params.preserve_static_ips = false' "$sc"
 start_lab() {  # start_lab STATE_DIR FAULTS [lab options]
   local st=$1 faults=$2
   shift 2
-  itest_lab "$st" --speed 100 --ssh-target "127.0.0.1:$port" --faults "$faults" \
+  itest_lab "$st" --speed 100 --ssh-target "127.0.0.1:$port" --guest-dir "$work/guests" --faults "$faults" \
     ${vcsim_url:+--vsphere "$vcsim_url"} "$@"
   itest_guest_logins "$st/.providers.json" "$work/providers.json" "$pw" $(jq -r 'keys[]' "$st/.providers.json")
 }

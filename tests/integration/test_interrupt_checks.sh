@@ -25,7 +25,7 @@ start_guest_sshd "$pw"
 start_lab() {  # start_lab NAME FAULTS_JSON
   local st="$work/$1"
   echo "$2" >"$st.faults.json"
-  itest_lab "$st" --speed 100 --ssh-target "127.0.0.1:$port" --faults "$st.faults.json"
+  itest_lab "$st" --speed 100 --ssh-target "127.0.0.1:$port" --guest-dir "$work/guests" --faults "$st.faults.json"
   itest_guest_logins "$st/.providers.json" "$work/providers.json" "$pw" openstack
 }
 

@@ -44,7 +44,7 @@ jq -n --arg r "$reason" '{vms: [
   {vm: "mtv-win2019-3disks", plan: "*-source-ovirt-*", wrong: {memory: "512Mi"}}]}' >"$work/faults.json"
 
 st="$work/lab"
-itest_lab "$st" --speed 100 --ssh-target "127.0.0.1:$port" --faults "$work/faults.json"
+itest_lab "$st" --speed 100 --ssh-target "127.0.0.1:$port" --guest-dir "$work/guests" --faults "$work/faults.json"
 itest_guest_logins "$st/.providers.json" "$work/providers.json" "$pw" ovirt openstack
 # every password of the providers file is a canary
 jq -r '.. | objects | to_entries[] | select(.key | test("password")) | .value | strings' \

@@ -25,7 +25,7 @@ start_guest_sshd "$pw"
 start_lab() {  # start_lab STATE_DIR [FAULTS]
   local extra=()
   [ -n "${2:-}" ] && extra=(--faults "$2")
-  itest_lab "$1" --speed 100 --ssh-target "127.0.0.1:$port" "${extra[@]}"
+  itest_lab "$1" --speed 100 --ssh-target "127.0.0.1:$port" --guest-dir "$work/guests" "${extra[@]}"
   itest_guest_logins "$1/.providers.json" "$work/providers.json" "$pw" openstack
 }
 
@@ -82,7 +82,7 @@ cat >"$work/faults.json" <<'JSON'
 {"vms": [{"vm": "mtv-win2019-3disks", "wrong": {"cpu": {"sockets": 3, "cores": 1}}}]}
 JSON
 # the guest is not needed for this half: SSH is a check of its own, keep it up
-SSHD_FOREGROUND=1 SSHD_PASSWORD="$pw" "$MTV_SOURCE_DIR/tests/peers/sshd/start.sh" "$work/sshd" "$port" \
+SSHD_GUESTS="$work/guests" SSHD_FOREGROUND=1 SSHD_PASSWORD="$pw" "$MTV_SOURCE_DIR/tests/peers/sshd/start.sh" "$work/sshd" "$port" \
   >"$work/sshd.out" 2>&1 &
 sshd_pid=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done

@@ -59,7 +59,7 @@ fail() {
 guest_pw="Guest-canary-pw-$$-3k"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 set +e
-SSHD_FOREGROUND=1 SSHD_PASSWORD="$guest_pw" "$MTV_SOURCE_DIR/tests/peers/sshd/start.sh" "$work/sshd" "$port" \
+SSHD_GUESTS="$work/guests" SSHD_FOREGROUND=1 SSHD_PASSWORD="$guest_pw" "$MTV_SOURCE_DIR/tests/peers/sshd/start.sh" "$work/sshd" "$port" \
   >"$work/sshd.out" 2>&1 &
 sshd_pid=$!
 set -e
@@ -78,7 +78,7 @@ start_lab() {  # start_lab NAME [lab serve options]: state in $work/NAME
   local st="$work/$1"
   shift
   "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$st" --speed 100 --log-file "$st.log" \
-    --ssh-target "127.0.0.1:$port" "$@" >"$st.out" 2>&1 &
+    --ssh-target "127.0.0.1:$port" --guest-dir "$work/guests" "$@" >"$st.out" 2>&1 &
   lab_pid=$!
   for _ in $(seq 200); do
     [ -s "$st/.providers.json" ] && break

@@ -41,6 +41,7 @@ void labtest_start(labtest *t, const labtest_opts *o)
     mtv_err_clear(&err);
     cr_assert_eq(lab_server_new(&cfg, &t->srv, &err), 0, "%s", err.msg);
     lab_mtv_config mc = {.speed = o->speed ? o->speed : 1000, .ssh_target = o->ssh_target,
+                         .guest_dir = o->guest_dir,
                          .vsphere_url = o->vsphere_url, .write_providers = 1,
                          .openshift_version = o->openshift_version};
     if (o->world_json)

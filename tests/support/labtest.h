@@ -20,6 +20,7 @@ typedef struct labtest_opts {
     const char *faults_json;    /* NULL = none */
     double speed;               /* 0 = 1000 */
     const char *ssh_target;
+    const char *guest_dir;      /* answering guests' folder (sshp_start_guests); NULL = none */
     const char *vsphere_url;
     const char *openshift_version; /* NULL = the lab's default */
 } labtest_opts;

@@ -60,6 +60,8 @@ static int try_start(sshp *p, const char *password)
         setenv("SSHD_FOREGROUND", "1", 1);
         if (password)
             setenv("SSHD_PASSWORD", password, 1);
+        if (p->guests[0])
+            setenv("SSHD_GUESTS", p->guests, 1);
         execl("/bin/bash", "bash", tu_src("tests/peers/sshd/start.sh"), p->dir, port, (char *)NULL);
         _exit(127);
     }
@@ -92,7 +94,14 @@ static int try_start(sshp *p, const char *password)
 
 void sshp_start(sshp *p, const char *password)
 {
+    sshp_start_guests(p, password, NULL);
+}
+
+void sshp_start_guests(sshp *p, const char *password, const char *guests)
+{
     memset(p, 0, sizeof *p);
+    if (guests)
+        snprintf(p->guests, sizeof p->guests, "%s", guests);
     snprintf(p->dir, sizeof p->dir, "%s", tu_tmpdir());
     snprintf(p->key, sizeof p->key, "%s/client_ed25519", p->dir);
     const char *u = getenv("USER");

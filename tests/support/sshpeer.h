@@ -26,11 +26,15 @@ typedef struct sshp {
     char dir[512];
     char key[600];       /* the authorised client ed25519 private key */
     char user[64];
+    char guests[512];    /* SSHD_GUESTS folder ("" = none): answer as the lab's guests */
 } sshp;
 
 /* Starts sshd; skips the current Criterion test when openssh-server is not
  * installed. password may be NULL. */
 void sshp_start(sshp *p, const char *password);
+/* The same, answering as the lab's guests (start.sh SSHD_GUESTS=guests; give
+ * the lab the same folder as its guest_dir). */
+void sshp_start_guests(sshp *p, const char *password, const char *guests);
 void sshp_stop(sshp *p);
 
 /* Makes a client key ("ed25519" or "rsa") named name in the peer's folder,

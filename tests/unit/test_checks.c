@@ -717,3 +717,27 @@ Test(checks, pvc_expected_names_are_cut_as_forklift_cuts_them)
     cr_assert(strstr(err.msg, "NoSuchField"), "%s", err.msg);
     sb_release(&out);
 }
+
+Test(checks, vbs_status)
+{
+    cr_assert(strstr(CHECK_VBS_COMMAND, "Win32_DeviceGuard).VirtualizationBasedSecurityStatus"));
+    with_guest("1\r\n");
+    F.v.ssh_ok = 0;
+    expect_gated("check_vbs_status");
+    F.v.ssh_ok = 1;
+    expect_pass("check_vbs_status");
+    cr_assert_eq(G.runs, 1);
+    G.output = "0\r\n";
+    expect_pass("check_vbs_status");
+    G.output = "\r\n2\r\n";
+    expect_one("check_vbs_status", "VBS is still running", "VirtualizationBasedSecurityStatus 2");
+    G.output = "12\r\n";
+    expect_pass("check_vbs_status");
+    G.output = " \r\n";
+    expect_one("check_vbs_status", "printed nothing", NULL);
+    F.src.win_os = 0;
+    expect_gated("check_vbs_status");
+    F.src.win_os = 1;
+    cJSON_ReplaceItemInObject(F.params, "enable_nested_virtualization", cJSON_CreateTrue());
+    expect_gated("check_vbs_status");
+}

@@ -76,14 +76,18 @@ static void start_set(world *w, const char *faults, const char *set, const char 
     memset(w, 0, sizeof *w);
     tu_require_shared();
     log_set_level(getenv("MTV_TEST_LOG") ? LOG_DEBUG : LOG_OFF);
-    sshp_start(&w->guest, GUEST_PW);
+    /* every guest answers as itself: a Windows VM's PowerShell included */
+    char guests[4200];
+    snprintf(guests, sizeof guests, "%s/guests", tu_tmpdir());
+    sshp_start_guests(&w->guest, GUEST_PW, guests);
     if (!w->guest.password_ok) {
         sshp_stop(&w->guest);
         cr_skip_test("this machine does not allow sshd password logins (see tests/peers/sshd/start.sh)");
     }
     char target[64];
     snprintf(target, sizeof target, "127.0.0.1:%d", w->guest.port);
-    labtest_opts lo = {.speed = 100, .faults_json = faults, .ssh_target = target};
+    labtest_opts lo = {.speed = 100, .faults_json = faults, .ssh_target = target,
+                       .guest_dir = guests};
     labtest_start(&w->lab, &lo);
     snprintf(w->dir, sizeof w->dir, "%s", tu_tmpdir());
     mtv_err err;

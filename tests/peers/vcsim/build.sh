@@ -15,9 +15,11 @@ mkdir -p "$(dirname "$out")"
 # several tests may ask for the same binary at once: one builds, the others wait
 exec 9>"$out.lock"
 flock 9
-if [ -x "$out" ] && [ "$out" -nt "$here/main.go" ] && [ "$out" -nt "$here/go.mod" ]; then
-  exit 0
-fi
+fresh=1
+for src in "$here"/*.go "$here/go.mod"; do
+  [ -x "$out" ] && [ "$out" -nt "$src" ] || fresh=0
+done
+[ "$fresh" = 1 ] && exit 0
 cache=$(dirname "$out")/go-cache
 mkdir -p "$cache"
 cd "$here"

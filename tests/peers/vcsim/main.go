@@ -115,6 +115,7 @@ func main() {
 		simulator.Trace = true
 		simulator.TraceFile = f
 	}
+	guestOpsInstall(model.Service, model.Service.TLS != nil)
 	s := model.Service.NewServer()
 
 	refs := map[string]string{}

@@ -10,7 +10,7 @@
 #include "providers/prepare.h"
 #include "util/log.h"
 
-#define WAIT_SLICE_MS 5000   /* how soon a wait notices the cancel flag when nothing changes */
+#define WAIT_SLICE_MS 5000   /* one watch per slice: a quiet stream is opened again this often */
 
 int mtv_session_new(mtv_session **out, const mtv_session_config *cfg, mtv_err *err)
 {
@@ -225,10 +225,11 @@ int mtv_session_wait(mtv_session *s, const k8s_kind *k, const char *ns, const ch
             rc = MTV_STEP_FAILED;
             break;
         }
-        rc = k8s_wait_for(s->k8s, k, ns, name, wrap_pred, wrap_describe, &w, slice, err);
+        rc = k8s_wait_for_cancel(s->k8s, k, ns, name, wrap_pred, wrap_describe, &w, slice, s->cfg.cancel,
+                                 err);
         if (rc == 0)
             break;
-        if (w.cancelled) {
+        if (w.cancelled || (s->cfg.cancel && atomic_load(s->cfg.cancel))) {
             rc = -1;
             break;
         }

@@ -7,7 +7,8 @@
 # (--guest-dir, SSHD_GUESTS). -m tier0 plus the comprehensive
 # cold and warm scenarios (source clones included, add_nic among them) must
 # pass whole: exit 0, check_vms passed for every migrated scenario, and
-# junit.xml lists the checks that ran. Skipped when vcsim cannot be built.
+# junit.xml lists the checks that ran; the run then replays offline with
+# identical verdicts. Skipped when vcsim cannot be built.
 set -euo pipefail
 
 : "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"
@@ -56,7 +57,8 @@ start_guest_sshd "$guest_pw"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
   -addext subjectAltName=IP:127.0.0.1 -days 2 -keyout "$work/vcsim.key" -out "$work/vcsim.crt" \
   2>/dev/null || fail "openssl could not make vcsim's certificate"
-"$vcsim" -l 127.0.0.1:0 -vm 0 -auto-guest -world "$work/world.json" -tls-cert "$work/vcsim.crt" \
+vs_pw="Vsphere-canary-pw-$$-vc"   # vcsim's login; the lab collects with the Provider's
+"$vcsim" -l 127.0.0.1:0 -vm 0 -auto-guest -pass "$vs_pw" -world "$work/world.json" -tls-cert "$work/vcsim.crt" \
   -tls-key "$work/vcsim.key" >"$work/vcsim.ready" 2>"$work/vcsim.err" &
 vcsim_pid=$!
 for _ in $(seq 300); do [ -s "$work/vcsim.ready" ] && break; sleep 0.1; done
@@ -75,8 +77,8 @@ done
 [ -s "$st/.providers.json" ] || fail "no .providers.json after 30 s"
 export KUBECONFIG="$st/kubeconfig"
 providers="$work/providers.json"
-jq --arg u "$(id -un)" --arg p "$guest_pw" \
-  '.vsphere += {guest_vm_win_user: $u, guest_vm_win_password: $p,
+jq --arg u "$(id -un)" --arg p "$guest_pw" --arg vp "$vs_pw" \
+  '.vsphere += {password: $vp, guest_vm_win_user: $u, guest_vm_win_password: $p,
                 guest_vm_linux_user: $u, guest_vm_linux_password: $p}' \
   "$st/.providers.json" >"$providers"
 
@@ -114,4 +116,20 @@ grep -q "checks run for [^:<]*mtv-tests-rhel8[^:<]*: [^<]*check_disconnected_nic
 grep -q "checks run for [^:]*: [^<]*check_guest_agent" "$junit" || fail "check_guest_agent did not run"
 grep -q "checks run for [^:]*: [^<]*check_serial_preservation" "$junit" || fail "the vSphere serial check did not run"
 ! grep -qF -- "$guest_pw" "$junit" "$out/run.log" || fail "the guest password leaked"
+for f in "$out"/cassettes/*.tar; do
+  tar xOf "$f" >"$work/members"
+  ! grep -qaF -- "$vs_pw" "$work/members" || fail "the vSphere password is in $f"
+  ! grep -qaF -- "$guest_pw" "$work/members" || fail "the guest password is in $f"
+done
+# offline, with the lab, vcsim and the guests gone: the same verdicts
+stop_pid "$lab_pid"
+stop_pid "$vcsim_pid"
+stop_pid "$sshd_pid"
+lab_pid="" vcsim_pid="" sshd_pid=""
+set +e
+rout=$("$MTV_BIN" replay "$out" -o "$work/replay" 2>&1)
+rc=$?
+set -e
+[ "$rc" = 0 ] || fail "replay exited $rc: $rout"
+case "$rout" in *"verdicts identical"*) ;; *) fail "replay verdicts differ: $rout" ;; esac
 echo "ok"

@@ -104,6 +104,10 @@ for t in test_sanity_cold_mtv_migration test_sanity_warm_mtv_migration test_shar
     .steps[] | select(.name == "check_vms" and .status == "passed")' "$r" >/dev/null ||
     fail "$t: check_vms did not pass"
 done
+# everything torn down, source clones included
+grep -q '"kind":[[:space:]]*"Plan"' "$out/resources.json" || fail "resources.json lists no Plan"
+! grep -q '"state":[[:space:]]*"\(created\|leftover\)"' "$out/resources.json" ||
+  fail "resources.json still lists live objects: $(cat "$out/resources.json")"
 junit="$out/junit.xml"
 [ "$(grep -c '<testcase [^>]*name="check_vms-' "$junit")" -ge "$ran" ] || fail "junit.xml lacks check_vms test cases"
 # the checks that apply ran, named in junit.xml

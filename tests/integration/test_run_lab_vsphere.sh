@@ -26,7 +26,6 @@ esac
 guest_pw="Guest-canary-pw-$$-vs"
 vs_pw="Vsphere-canary-pw-$$-vc"   # vcsim's login; the lab collects with the Provider's
 # each guest answers as itself (nmcli/ipconfig with the source's static IPs)
-export SSHD_GUESTS="$work/guests"
 start_guest_sshd "$guest_pw"
 
 "$MTV_BIN" lab world --vsphere >"$work/world.json"

@@ -237,7 +237,7 @@ static const char *const vm_paths[] = {
     "name", "config.uuid", "config.hardware.numCPU", "config.hardware.numCoresPerSocket",
     "config.hardware.memoryMB", "config.hardware.device", "config.guestId", "config.firmware",
     "config.bootOptions", "config.changeTrackingEnabled", "runtime.powerState", "runtime.host",
-    "guest.hostName", "guest.toolsRunningStatus", "guest.net", "guest.ipStack", NULL};
+    "guest.hostName", "guest.toolsRunningStatus", "guest.toolsStatus", "guest.net", "guest.ipStack", NULL};
 static const char *const named_types[] = {"Datacenter", "Network", "DistributedVirtualPortgroup",
                                           "Datastore", "HostSystem", NULL};
 

@@ -301,6 +301,17 @@ static void read_guest_net(const xmlNode *net, const xmlNode *stack, lab_vm *vm)
 
 /* ---- VM -------------------------------------------------------------- */
 
+/* lab_vm.tools means VMware Tools are installed, as the lab's own world
+ * has it: a powered-off VM with tools reports toolsNotRunning and its
+ * migrated guest still runs an agent. */
+static int tools_installed(const xmlNode *obj)
+{
+    if (vsx_text_is(prop(obj, "guest.toolsRunningStatus"), "guestToolsRunning"))
+        return 1;
+    const xmlNode *st = prop(obj, "guest.toolsStatus");
+    return st && !vsx_text_is(st, "") && !vsx_text_is(st, "toolsNotInstalled");
+}
+
 static void read_vm(const xmlNode *obj, const lab_source *s, const char *dc, lab_vm *vm)
 {
     memset(vm, 0, sizeof *vm);
@@ -322,7 +333,7 @@ static void read_vm(const xmlNode *obj, const lab_source *s, const char *dc, lab
     vm->change_tracking = vsx_text_is(prop(obj, "config.changeTrackingEnabled"), "true");
     vm->power_on = vsx_text_is(prop(obj, "runtime.powerState"), "poweredOn");
     vm->host_id = vsx_text(prop(obj, "runtime.host"));
-    vm->tools = vsx_text_is(prop(obj, "guest.toolsRunningStatus"), "guestToolsRunning");
+    vm->tools = tools_installed(obj);
     char *hn = vsx_text(prop(obj, "guest.hostName"));
     vm->hostname = *hn ? hn : xstrdup(vm->name);
     if (!*hn)

@@ -19,9 +19,8 @@
 #    --skip-teardown leaves the objects for `cleanup`, which removes them all;
 #  - kill -9 mid-migration (a VM hanging at DiskTransfer under the lab's
 #    controller), then `cleanup`: the lab holds none of the run's objects.
-# Warm migrations from vSphere are left out: vcsim's VMs have no Changed
-# Block Tracking, so their Plans are rightly never Ready (the provider-side
-# preparation that enables it is not carried out by this version).
+# The whole of tier0 from vSphere, warm and clones included, with every
+# check: test_run_lab_vsphere.sh.
 set -euo pipefail
 
 : "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"

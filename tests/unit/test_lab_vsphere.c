@@ -174,6 +174,46 @@ Test(lab_vsphere, properties_become_the_source_the_inventory_serves)
     lab_source_release(&s);
 }
 
+static const char tools_page[] =
+    "<?xml version=\"1.0\"?><soapenv:Envelope "
+    "xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" " XSI "><soapenv:Body>"
+    "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+    "<objects><obj type=\"VirtualMachine\">vm-1</obj>"
+    "<propSet><name>name</name><val>off-with-tools</val></propSet>"
+    "<propSet><name>runtime.powerState</name><val>poweredOff</val></propSet>"
+    "<propSet><name>guest.toolsRunningStatus</name><val>guestToolsNotRunning</val></propSet>"
+    "<propSet><name>guest.toolsStatus</name><val>toolsNotRunning</val></propSet></objects>"
+    "<objects><obj type=\"VirtualMachine\">vm-2</obj>"
+    "<propSet><name>name</name><val>off-without-tools</val></propSet>"
+    "<propSet><name>runtime.powerState</name><val>poweredOff</val></propSet>"
+    "<propSet><name>guest.toolsRunningStatus</name><val>guestToolsNotRunning</val></propSet>"
+    "<propSet><name>guest.toolsStatus</name><val>toolsNotInstalled</val></propSet></objects>"
+    "<objects><obj type=\"VirtualMachine\">vm-3</obj>"
+    "<propSet><name>name</name><val>on-running</val></propSet>"
+    "<propSet><name>runtime.powerState</name><val>poweredOn</val></propSet>"
+    "<propSet><name>guest.toolsRunningStatus</name><val>guestToolsRunning</val></propSet>"
+    "<propSet><name>guest.toolsStatus</name><val>toolsOld</val></propSet></objects>"
+    "</returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>";
+
+/* tools means installed: a powered-off VM with tools still migrates to a
+ * guest with an agent */
+Test(lab_vsphere, tools_are_installed_unless_vcenter_says_not_installed)
+{
+    vsx_objects o = {0};
+    add_page(&o, tools_page);
+    lab_source s;
+    vsx_build_source(&o, "7.0.3.0", &s);
+    vsx_objects_free(&o);
+    const lab_vm *on = lab_source_find_vm(&s, NULL, "on-running");
+    const lab_vm *off = lab_source_find_vm(&s, NULL, "off-with-tools");
+    const lab_vm *none = lab_source_find_vm(&s, NULL, "off-without-tools");
+    cr_assert(on && off && none);
+    cr_assert(on->tools && on->power_on);
+    cr_assert(off->tools && !off->power_on);
+    cr_assert(!none->tools);
+    lab_source_release(&s);
+}
+
 Test(lab_vsphere, collect_errors_name_the_endpoint)
 {
     mtv_err err;

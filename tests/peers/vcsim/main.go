@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi"
+	"github.com/vmware/govmomi/event"
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
@@ -119,12 +120,12 @@ func main() {
 	s := model.Service.NewServer()
 
 	refs := map[string]string{}
+	var w world
 	if *worldFile != "" {
 		data, err := ioutil.ReadFile(*worldFile)
 		if err != nil {
 			fail("reading world: %v", err)
 		}
-		var w world
 		if err := json.Unmarshal(data, &w); err != nil {
 			fail("parsing world %s: %v", *worldFile, err)
 		}
@@ -135,7 +136,7 @@ func main() {
 	}
 
 	if *autoGuest {
-		go simulateTools()
+		go simulateTools(s.URL, worldNICs(&w))
 	}
 
 	u := *s.URL
@@ -321,10 +322,11 @@ func createVM(ctx context.Context, c *govmomi.Client, finder *find.Finder, folde
 func fillGuest(v *worldVM, ref string) {
 	obj := simulator.Map.Get(types.ManagedObjectReference{Type: "VirtualMachine", Value: ref})
 	vm, ok := obj.(*simulator.VirtualMachine)
-	if !ok || vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn {
+	if !ok || (v.Tools != nil && !*v.Tools) {
 		return
 	}
-	if v.Tools != nil && !*v.Tools {
+	if vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn {
+		toolsInstalled(vm)
 		return
 	}
 	g := vm.Guest
@@ -378,12 +380,14 @@ func fillGuest(v *worldVM, ref string) {
 // default route); a VM that powers off loses them until it powers on again.
 // vcsim itself never changes guest data, and its clones even keep the source
 // VM's guest.net.
-func simulateTools() {
+func simulateTools(u *url.URL, world map[string]worldNICOf) {
 	saved := map[string]types.GuestInfo{}
 	savedSummary := map[string]*types.VirtualMachineGuestSummary{}
 	next := 100
+	origin := newOrigins(u)
 	for {
 		time.Sleep(50 * time.Millisecond)
+		origin.learnClones()
 		for _, e := range simulator.Map.All("VirtualMachine") {
 			vm := e.(*simulator.VirtualMachine)
 			simulator.Map.WithLock(vm, func() {
@@ -393,14 +397,23 @@ func simulateTools() {
 				ref := vm.Self.Value
 				on := vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn
 				running := vm.Guest.ToolsRunningStatus == string(types.VirtualMachineToolsRunningStatusGuestToolsRunning)
+				wv := origin.of(vm, world)
+				if wv != nil && wv.Tools != nil && !*wv.Tools {
+					return // a copy of a world VM without tools has none either
+				}
 				switch {
+				case !on && !running && wv != nil:
+					toolsInstalled(vm)
 				case on && !running:
 					if g, ok := saved[ref]; ok {
 						*vm.Guest = g
 						vm.Summary.Guest = savedSummary[ref]
 						return
 					}
-					autoGuest(vm, &next)
+					if wv == nil && origin.wait(ref) {
+						return // perhaps a clone whose event is not read yet
+					}
+					autoGuest(vm, &next, world, wv)
 				case !on && running:
 					saved[ref] = *vm.Guest
 					savedSummary[ref] = vm.Summary.Guest
@@ -425,13 +438,19 @@ func simulateTools() {
 
 // autoGuest gives a VM without world guest data running tools and one
 // address per NIC, rebuilding guest.net from its devices.
-func autoGuest(vm *simulator.VirtualMachine, next *int) {
+func autoGuest(vm *simulator.VirtualMachine, next *int, world map[string]worldNICOf, wv *worldVM) {
 	g := vm.Guest
 	g.ToolsStatus = types.VirtualMachineToolsStatusToolsOk
 	g.ToolsRunningStatus = string(types.VirtualMachineToolsRunningStatusGuestToolsRunning)
 	g.GuestState = "running"
 	g.GuestId = vm.Config.GuestId
 	g.HostName = strings.ToLower(vm.Name) + ".example.test"
+	if wv != nil {
+		g.HostName = wv.Hostname
+		if g.HostName == "" {
+			g.HostName = strings.ToLower(wv.Name) + ".example.test"
+		}
+	}
 	g.Net = nil
 	g.IpAddress = ""
 	var routes []types.NetIpRouteConfigInfoIpRoute
@@ -441,16 +460,40 @@ func autoGuest(vm *simulator.VirtualMachine, next *int) {
 			continue
 		}
 		eth := card.GetVirtualEthernetCard()
-		ip := fmt.Sprintf("192.0.2.%d", *next%150+100)
-		*next++
+		nic, known := world[strings.ToLower(eth.MacAddress)]
+		if !known && wv != nil && len(g.Net) < len(wv.NICs) {
+			nic, known = worldNICOf{vm: wv, nic: wv.NICs[len(g.Net)]}, true
+		}
+		if known && nic.nic.IP == "" {
+			g.Net = append(g.Net, types.GuestNicInfo{MacAddress: eth.MacAddress, Connected: true,
+				DeviceConfigId: eth.Key, Network: nic.nic.Network})
+			continue
+		}
+		w := worldNIC{IP: fmt.Sprintf("192.0.2.%d", *next%150+100), Prefix: 24, Origin: "dhcp"}
+		if known {
+			w = nic.nic
+		} else {
+			*next++
+			if g.IpAddress == "" {
+				w.Gateway = "192.0.2.1"
+			}
+		}
+		if w.Prefix == 0 {
+			w.Prefix = 24
+		}
+		if w.Origin == "" {
+			w.Origin = "dhcp"
+		}
 		g.Net = append(g.Net, types.GuestNicInfo{MacAddress: eth.MacAddress, Connected: true,
-			DeviceConfigId: eth.Key, IpAddress: []string{ip},
+			DeviceConfigId: eth.Key, Network: w.Network, IpAddress: []string{w.IP},
 			IpConfig: &types.NetIpConfigInfo{IpAddress: []types.NetIpConfigInfoIpAddress{
-				{IpAddress: ip, PrefixLength: 24, Origin: "dhcp", State: "preferred"}}}})
+				{IpAddress: w.IP, PrefixLength: w.Prefix, Origin: w.Origin, State: "preferred"}}}})
 		if g.IpAddress == "" {
-			g.IpAddress = ip
+			g.IpAddress = w.IP
+		}
+		if w.Gateway != "" {
 			routes = append(routes, types.NetIpRouteConfigInfoIpRoute{Network: "0.0.0.0", PrefixLength: 0,
-				Gateway: types.NetIpRouteConfigInfoGateway{IpAddress: "192.0.2.1", Device: "0"}})
+				Gateway: types.NetIpRouteConfigInfoGateway{IpAddress: w.Gateway, Device: fmt.Sprint(len(g.Net) - 1)}})
 		}
 	}
 	g.IpStack = nil
@@ -460,4 +503,113 @@ func autoGuest(vm *simulator.VirtualMachine, next *int) {
 	vm.Summary.Guest = &types.VirtualMachineGuestSummary{GuestId: vm.Config.GuestId,
 		ToolsStatus: g.ToolsStatus, ToolsRunningStatus: g.ToolsRunningStatus,
 		HostName: g.HostName, IpAddress: g.IpAddress}
+}
+
+// worldNICOf is one NIC of the world and the VM it belongs to.
+type worldNICOf struct {
+	vm  *worldVM
+	nic worldNIC
+}
+
+// worldNICs indexes the world's NICs by MAC address. vcsim's clones keep
+// their source's NICs and MACs, so a clone powered on under -auto-guest is
+// recognised and reports its source's guest: host name, addresses with
+// prefix and origin (static IPs stay static) and gateway.
+func worldNICs(w *world) map[string]worldNICOf {
+	m := map[string]worldNICOf{}
+	for i := range w.VMs {
+		for _, n := range w.VMs[i].NICs {
+			if n.MAC != "" {
+				m[strings.ToLower(n.MAC)] = worldNICOf{vm: &w.VMs[i], nic: n}
+			}
+		}
+	}
+	return m
+}
+
+// origins knows which world VM each VM was created as (by a MAC the world
+// gave it) or cloned from, directly or through other clones: clones get new
+// MACs, so they are followed through vcsim's VmClonedEvents, read over the
+// API like any client would.
+type origins struct {
+	events  *event.Manager
+	source  map[string]string   // clone moref -> source moref
+	world   map[string]*worldVM // moref -> world VM, once known
+	pending bool                // a VM of unknown origin was seen
+	waited  map[string]int      // polls a VM of unknown origin waited for it
+}
+
+// wait tells whether a VM of unknown origin should wait one more poll
+// before it gets a guest of its own (half a second at most).
+func (o *origins) wait(ref string) bool {
+	if o.events == nil || o.waited[ref] >= 10 {
+		return false
+	}
+	o.waited[ref]++
+	return true
+}
+
+func newOrigins(u *url.URL) *origins {
+	o := &origins{source: map[string]string{}, world: map[string]*worldVM{}, waited: map[string]int{}}
+	if c, err := govmomi.NewClient(context.Background(), u, true); err == nil {
+		o.events = event.NewManager(c.Client)
+	} else {
+		fmt.Fprintf(os.Stderr, "vcsim: clones will not report their source's guest: %v\n", err)
+	}
+	return o
+}
+
+// learnClones reads the clone events when a VM of unknown origin was seen.
+func (o *origins) learnClones() {
+	if !o.pending || o.events == nil {
+		return
+	}
+	o.pending = false
+	evs, err := o.events.QueryEvents(context.Background(), types.EventFilterSpec{EventTypeId: []string{"VmClonedEvent"}, MaxCount: 1000})
+	if err != nil {
+		return
+	}
+	for _, e := range evs {
+		if c, ok := e.(*types.VmClonedEvent); ok && c.Vm != nil {
+			o.source[c.Vm.Vm.Value] = c.SourceVm.Vm.Value
+		}
+	}
+}
+
+// of is the world VM behind vm, or nil.
+func (o *origins) of(vm *simulator.VirtualMachine, world map[string]worldNICOf) *worldVM {
+	ref := vm.Self.Value
+	if wv, ok := o.world[ref]; ok {
+		return wv
+	}
+	for _, d := range vm.Config.Hardware.Device {
+		if card, ok := d.(types.BaseVirtualEthernetCard); ok {
+			if n, ok := world[strings.ToLower(card.GetVirtualEthernetCard().MacAddress)]; ok {
+				o.world[ref] = n.vm
+				return n.vm
+			}
+		}
+	}
+	if src, ok := o.source[ref]; ok {
+		if wv, ok := o.world[src]; ok {
+			o.world[ref] = wv
+			return wv
+		}
+	}
+	o.pending = true
+	return nil
+}
+
+// toolsInstalled makes a powered-off VM report VMware Tools installed but
+// not running, as vCenter does (vcsim creates every VM, clones included,
+// with toolsNotInstalled).
+func toolsInstalled(vm *simulator.VirtualMachine) {
+	if vm.Guest.ToolsStatus != types.VirtualMachineToolsStatusToolsNotInstalled {
+		return
+	}
+	vm.Guest.ToolsStatus = types.VirtualMachineToolsStatusToolsNotRunning
+	vm.Guest.ToolsVersionStatus2 = string(types.VirtualMachineToolsVersionStatusGuestToolsCurrent)
+	vm.Guest.ToolsRunningStatus = string(types.VirtualMachineToolsRunningStatusGuestToolsNotRunning)
+	vm.Summary.Guest = &types.VirtualMachineGuestSummary{GuestId: vm.Config.GuestId,
+		ToolsStatus: vm.Guest.ToolsStatus, ToolsRunningStatus: vm.Guest.ToolsRunningStatus}
 }

@@ -10,93 +10,41 @@
 #    starts it for a moment to read the guest agent, as upstream does, and
 #    stops it again); everything is torn down, and the run replays offline
 #    (no lab, no sshd) with identical verdicts;
-#  - OVA, and vSphere from a vcsim serving the lab's world over TLS (left out
-#    when vcsim cannot be built): tier0 (vSphere: its cold scenarios) migrates
-#    and is torn down completely;
+#  - OVA: tier0 passes whole (exit 0, check_vms executed) and is torn down
+#    completely;
 #  - a lab with faults: a VM failing at DiskTransfer fails its scenario naming
 #    the step, and API faults (500s, 429s, resets, cut-off answers on creates,
 #    dropped watches) change no verdict and create no object twice;
 #    --skip-teardown leaves the objects for `cleanup`, which removes them all;
 #  - kill -9 mid-migration (a VM hanging at DiskTransfer under the lab's
 #    controller), then `cleanup`: the lab holds none of the run's objects.
-# The whole of tier0 from vSphere, warm and clones included, with every
+# tier0 from vSphere (lab + vcsim), warm and clones included, with every
 # check: test_run_lab_vsphere.sh.
 set -euo pipefail
 
-: "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"
-CRDS="$MTV_SHARED_DIR/reference/forklift-crds"
-[ -d "$CRDS" ] || { echo "SKIP: no $CRDS"; exit 77; }
+# shellcheck source=lib/itest.sh
+source "${MTV_SOURCE_DIR:?}/tests/integration/lib/itest.sh"
+# shellcheck source=lib/guest_sshd.sh
+source "$MTV_SOURCE_DIR/tests/integration/lib/guest_sshd.sh"
+itest_init run-lab-mtv run_pid
 lab_help=$("$MTV_BIN" lab serve --help 2>/dev/null || true)
 case "$lab_help" in *--faults*) ;; *) echo "SKIP: this lab has no MTV controller"; exit 77 ;; esac
-command -v kubectl >/dev/null || { echo "SKIP: no kubectl"; exit 77; }
-command -v jq >/dev/null || { echo "SKIP: no jq on PATH (make deps installs it)"; exit 77; }
+itest_need kubectl "the lab's kubectl checks need it"
 
-work=$(mktemp -d "${MTV_BINARY_DIR:-${TMPDIR:-/tmp}}/run-lab-mtv.XXXXXX")
-lab_pid="" vcsim_pid="" run_pid=""
-sshd_pid=""
-stop_pid() {  # stop_pid PID: TERM and reap one process this script started
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-  fi
-}
-cleanup() {
-  stop_pid "$lab_pid"
-  stop_pid "$sshd_pid"
-  stop_pid "$run_pid"
-  stop_pid "$vcsim_pid"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-
-# the guests: a throw-away sshd on loopback accepting a password
+# the guests: a throw-away sshd answering as each migrated VM
 guest_pw="Guest-canary-pw-$$-3k"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-set +e
-SSHD_GUESTS="$work/guests" SSHD_FOREGROUND=1 SSHD_PASSWORD="$guest_pw" "$MTV_SOURCE_DIR/tests/peers/sshd/start.sh" "$work/sshd" "$port" \
-  >"$work/sshd.out" 2>&1 &
-sshd_pid=$!
-set -e
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  if ! kill -0 "$sshd_pid" 2>/dev/null; then
-    wait "$sshd_pid" && rc=0 || rc=$?
-    sshd_pid=""
-    [ "$rc" = 77 ] && { echo "SKIP: $(cat "$work/sshd.out")"; exit 77; }
-    fail "sshd did not start: $(cat "$work/sshd.out")"
-  fi
-  sleep 0.1
-done
+start_guest_sshd "$guest_pw"
 
 start_lab() {  # start_lab NAME [lab serve options]: state in $work/NAME
   local st="$work/$1"
   shift
-  "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$st" --speed 100 --log-file "$st.log" \
-    --ssh-target "127.0.0.1:$port" --guest-dir "$work/guests" "$@" >"$st.out" 2>&1 &
-  lab_pid=$!
-  for _ in $(seq 200); do
-    [ -s "$st/.providers.json" ] && break
-    kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$st.out")"
-    sleep 0.1
-  done
-  [ -s "$st/.providers.json" ] || fail "no .providers.json after 20 s"
-  export KUBECONFIG="$st/kubeconfig"
-  # the lab's providers file with the guests' login in the entries that take one
+  itest_lab "$st" --speed 100 --ssh-target "127.0.0.1:$port" --guest-dir "$work/guests" "$@"
+  # the lab's providers file with the guests' login in every entry
   providers="$st.providers.json"
-  jq --arg u "$(id -un)" --arg p "$guest_pw" \
-    'with_entries(if .key == "ovirt" or .key == "openstack" or .key == "openshift" then .value += {
-       guest_vm_win_user: $u, guest_vm_win_password: $p,
-       guest_vm_linux_user: $u, guest_vm_linux_password: $p} else . end)' \
-    "$st/.providers.json" >"$providers"
+  itest_guest_logins "$st/.providers.json" "$providers" "$guest_pw" $(jq -r 'keys[]' "$st/.providers.json")
 }
 stop_lab() {
-  kill -TERM "$lab_pid"
-  wait "$lab_pid" || true
+  stop "$lab_pid"
   lab_pid=""
 }
 
@@ -150,29 +98,6 @@ every_check_vms_ran() {  # every_check_vms_ran PROVIDER: no scenario that ran sk
     fail "$1: junit.xml lacks check_vms test cases"
 }
 
-# --- vSphere: a vcsim over TLS serving the lab's own world, when it builds --
-vcsim_url=""
-vcsim="${MTV_BINARY_DIR:-$work}/peers/vcsim"
-set +e
-bash "$MTV_SOURCE_DIR/tests/peers/vcsim/build.sh" "$vcsim" >"$work/vcsim-build.log" 2>&1
-vrc=$?
-set -e
-if [ "$vrc" = 0 ]; then
-  "$MTV_BIN" lab world --vsphere >"$work/world.json"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
-    -addext subjectAltName=IP:127.0.0.1 -days 2 -keyout "$work/vcsim.key" -out "$work/vcsim.crt" \
-    2>/dev/null || fail "openssl could not make vcsim's certificate"
-  "$vcsim" -l 127.0.0.1:0 -vm 0 -world "$work/world.json" -tls-cert "$work/vcsim.crt" \
-    -tls-key "$work/vcsim.key" >"$work/vcsim.ready" 2>"$work/vcsim.err" &
-  vcsim_pid=$!
-  for _ in $(seq 300); do [ -s "$work/vcsim.ready" ] && break; sleep 0.1; done
-  vcsim_url=$(sed -n 's/.*"url": *"\([^"]*\)".*/\1/p' "$work/vcsim.ready")
-  [ -n "$vcsim_url" ] || fail "vcsim not ready: $(cat "$work/vcsim.err")"
-elif [ "$vrc" = 77 ]; then
-  echo "NOTE: vSphere left out: $(cat "$work/vcsim-build.log")"
-else
-  fail "building vcsim: $(cat "$work/vcsim-build.log")"
-fi
 
 # --- a clean lab ---------------------------------------------------------
 start_lab lab-clean
@@ -199,9 +124,9 @@ for p in ovirt openshift; do
     fail "$p: check_guest_agent did not run"
 done
 grep -q 'PUT /apis/subresources.kubevirt.io/v1/namespaces/auto-[a-z0-9]*/virtualmachines/[^/]*/start -> 202' \
-  "$work/lab-clean.log" || fail "check_vms did not start the stopped target VM through the subresource"
+  "$work/lab.log" || fail "check_vms did not start the stopped target VM through the subresource"
 grep -q 'PUT /apis/subresources.kubevirt.io/v1/namespaces/mtv-source-vms/virtualmachines/[^/]*/st[a-z]* -> 202' \
-  "$work/lab-clean.log" || fail "the OpenShift source VMs were not powered through the subresources"
+  "$work/lab.log" || fail "the OpenShift source VMs were not powered through the subresources"
 r="$work/run-ovirt/results.json"
 for t in test_sanity_warm_mtv_migration test_post_hook_retain_failed_vm; do
   [ "$(verdict "$r" "$t-ovirt-standard" migrate)" = passed ] || fail "ovirt: $t did not pass"
@@ -247,7 +172,7 @@ for t in test_post_hook_retain_failed_vm test_sanity_warm_mtv_migration; do
   [ "$(verdict "$r" "$t-ovirt-standard" migrate)" = passed ] ||
     fail "API faults changed the verdict of $t"
 done
-grep -q 'injecting API fault' "$work/lab-faulty.log" || fail "no API fault was injected"
+grep -q 'injecting API fault' "$work/lab.log" || fail "no API fault was injected"
 grep -q 'exists after a failed create' "$work/faulty/run.log" ||
   fail "no create was answered with a fault after it got through"
 # exactly the objects resources.json lists exist: none was created twice
@@ -265,35 +190,22 @@ run 0 "$MTV_BIN" cleanup "$work/faulty"
 has "nothing left to remove"
 stop_lab
 # offline, with the lab and the guests' sshd gone
-stop_pid "$sshd_pid"
+stop "$sshd_pid"
 sshd_pid=""
 run 0 "$MTV_BIN" replay "$work/run-ovirt" -o "$work/replay-ovirt"
 has "verdicts identical"
 
-# --- OVA, and vSphere from vcsim: migrated and torn down ------------------
-start_lab lab-more ${vcsim_url:+--vsphere "$vcsim_url"}
-sources=ova
-[ -z "$vcsim_url" ] || sources="$sources vsphere"
-for p in $sources; do
-  case $p in
-    ova) main=test_ova_cold_migration sel=() ;;
-    vsphere) main=test_cold_migration_comprehensive sel=(--scenario test_cold_migration_comprehensive) ;;
-  esac
-  set +e
-  # shellcheck disable=SC2046
-  out=$("$MTV_BIN" run $(run_opts "$p") "${sel[@]}" -o "$work/run-$p" 2>&1)
-  rc=$?
-  set -e
-  # check_vms of these sources is not what this part is about: 0 or 1
-  [ "$rc" = 0 ] || [ "$rc" = 1 ] || fail "$p: exit $rc: $out"
-  all_deleted "$work/run-$p/resources.json"
-  [ "$(verdict "$work/run-$p/results.json" "$main-$p-standard" migrate)" = passed ] ||
-    fail "$p: $main did not migrate: $out"
-  lab_has_no_run_namespace
-done
+# --- OVA: tier0 passes whole and is torn down ---------------------------
+start_guest_sshd "$guest_pw"
+start_lab lab-more
+# shellcheck disable=SC2046
+run 0 "$MTV_BIN" run $(run_opts ova) -o "$work/run-ova"
+all_deleted "$work/run-ova/resources.json"
+[ "$(verdict "$work/run-ova/results.json" test_ova_cold_migration-ova-standard migrate)" = passed ] ||
+  fail "ova: test_ova_cold_migration did not migrate: $out"
+every_check_vms_ran ova
+lab_has_no_run_namespace
 stop_lab
-stop_pid "$vcsim_pid"
-vcsim_pid=""
 
 # --- kill -9 mid-migration, then cleanup ---------------------------------
 echo '{"vms": [{"vm": "*", "hang_at": "DiskTransfer"}]}' >"$work/hang.json"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job `make demo` runs: today, the tool's own overview and version.
+# The main job `make demo` runs: the tool's own overview and version first.
 set -euo pipefail
 bin=${1:-build/mtv-validate}
 "$bin" help
@@ -74,23 +74,72 @@ guest=(-n mtv-tests --vm rhel9-x7k2 --user root --key unused --replay "$here/tes
 "$bin" guest exec "${guest[@]}" -- "echo 'no such file' >&2; exit 3" || echo "(exit $?: the command failed in the guest)"
 "$bin" guest exec "${guest[@]}" -- cat /etc/os-release || echo "(exit $?: not in the recording)"
 # A live run against the lab's MTV controller (when this build's lab has one):
-# tier0 from its simulated oVirt (each VM cloned from its template first),
-# recorded, then replayed offline. Nothing between starting that lab and
-# stopping it can end the script.
+# tier0 from its simulated oVirt (each VM cloned from its template first)
+# and, when the vcsim launcher builds here, from vSphere (the lab's world
+# served by a real vcsim), with a real sshd answering as every migrated
+# guest so check_vms logs in; each run recorded, then replayed offline.
+# Nothing between starting the peers and stopping them can end the script.
 echo
-echo "== mtv-validate run: tier0 from the lab's oVirt, recorded; then replayed offline"
+echo "== mtv-validate run: tier0 from the lab's oVirt and vSphere, recorded; then replayed offline"
 case "$("$bin" lab serve --help 2>/dev/null || true)" in
 *--faults*)
   run_lab="$demo_tmp/run-lab"
-  "$bin" lab serve "${crds[@]}" --state-dir "$run_lab/state" --speed 100 >"$demo_tmp/run-lab.out" 2>&1 &
+  mkdir -p "$run_lab"
+  peers=()
+  trap 'kill "${peers[@]}" "$lab_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$lab_dir" "$demo_tmp"' EXIT
+  # the guests: a throw-away sshd on loopback (needs root for password logins)
+  guest_pw="demo-guest-$$"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  SSHD_GUESTS="$run_lab/guests" SSHD_FOREGROUND=1 SSHD_PASSWORD="$guest_pw" \
+    bash "$here/tests/peers/sshd/start.sh" "$run_lab/sshd" "$port" >"$run_lab/sshd.out" 2>&1 &
+  peers+=($!)
+  guests=()
+  for _ in $(seq 50); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      guests=(--ssh-target "127.0.0.1:$port" --guest-dir "$run_lab/guests")
+      break
+    fi
+    kill -0 "${peers[-1]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ ${#guests[@]} -gt 0 ] || echo "(no guest sshd here: $(tail -n 1 "$run_lab/sshd.out"); check_vms will fail its SSH checks)"
+  # vSphere: the vcsim launcher over the lab's world, when it builds here
+  vsphere=()
+  if bash "$here/tests/peers/vcsim/build.sh" "$here/build/peers/vcsim" >"$run_lab/vcsim-build.log" 2>&1; then
+    "$bin" lab world --vsphere >"$run_lab/world.json"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
+      -addext subjectAltName=IP:127.0.0.1 -days 2 -keyout "$run_lab/vcsim.key" -out "$run_lab/vcsim.crt" \
+      2>/dev/null
+    "$here/build/peers/vcsim" -l 127.0.0.1:0 -vm 0 -auto-guest -world "$run_lab/world.json" \
+      -tls-cert "$run_lab/vcsim.crt" -tls-key "$run_lab/vcsim.key" >"$run_lab/vcsim.ready" 2>"$run_lab/vcsim.err" &
+    peers+=($!)
+    for _ in $(seq 300); do [ -s "$run_lab/vcsim.ready" ] && break; sleep 0.1; done
+    url=$(sed -n 's/.*"url": *"\([^"]*\)".*/\1/p' "$run_lab/vcsim.ready")
+    [ -n "$url" ] && vsphere=(--vsphere "$url")
+  fi
+  [ ${#vsphere[@]} -gt 0 ] || echo "(vSphere left out: vcsim cannot be built here: $(tail -n 1 "$run_lab/vcsim-build.log"))"
+  "$bin" lab serve "${crds[@]}" --state-dir "$run_lab/state" --speed 100 "${guests[@]}" "${vsphere[@]}" \
+    >"$demo_tmp/run-lab.out" 2>&1 &
   run_lab_pid=$!
   for _ in $(seq 200); do [ -s "$run_lab/state/.providers.json" ] && break; sleep 0.1; done
-  KUBECONFIG="$run_lab/state/kubeconfig" "$bin" run --provider ovirt --storage-class standard \
-      --providers-json "$run_lab/state/.providers.json" --catalog "$here/scenarios" \
-      -m tier0 -j 2 -o "$run_lab/run" --log-level warn || true
-  kill "$run_lab_pid" 2>/dev/null || true
-  wait "$run_lab_pid" || true
-  "$bin" replay "$run_lab/run" -o "$run_lab/replay" --log-level warn | tail -n 1
+  jq --arg u "$(id -un)" --arg p "$guest_pw" \
+    'with_entries(.value += {guest_vm_win_user: $u, guest_vm_win_password: $p,
+                             guest_vm_linux_user: $u, guest_vm_linux_password: $p})' \
+    "$run_lab/state/.providers.json" >"$run_lab/providers.json"
+  sources=ovirt
+  [ ${#vsphere[@]} -gt 0 ] && sources="ovirt vsphere"
+  for src in $sources; do
+    echo "-- tier0 from $src"
+    KUBECONFIG="$run_lab/state/kubeconfig" "$bin" run --provider "$src" --storage-class standard \
+        --providers-json "$run_lab/providers.json" --catalog "$here/scenarios" \
+        -m tier0 -j 2 -o "$run_lab/run-$src" --log-level warn || true
+  done
+  kill "$run_lab_pid" "${peers[@]}" 2>/dev/null || true
+  wait "$run_lab_pid" "${peers[@]}" 2>/dev/null || true
+  for src in $sources; do
+    echo "-- replay of the $src run (no lab, no guests)"
+    "$bin" replay "$run_lab/run-$src" -o "$run_lab/replay-$src" --log-level warn | tail -n 1
+  done
   ;;
 *) echo "(this build's lab has no MTV controller)" ;;
 esac

@@ -26,59 +26,17 @@
 # powered off would be migrated without a guest agent.
 set -euo pipefail
 
-: "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"
-CRDS="$MTV_SHARED_DIR/reference/forklift-crds"
-[ -d "$CRDS" ] || { echo "SKIP: no $CRDS"; exit 77; }
-command -v jq >/dev/null || { echo "SKIP: no jq on PATH (make deps installs it)"; exit 77; }
-
-work=$(mktemp -d "${MTV_BINARY_DIR:-${TMPDIR:-/tmp}}/check-faults-guest.XXXXXX")
-lab_pid="" sshd_pid="" vcsim_pid=""
-stop() {  # stop PID: TERM and reap one process this script started
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-  fi
-}
-cleanup() {
-  stop "$lab_pid"
-  stop "$sshd_pid"
-  stop "$vcsim_pid"
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  [ -f "$work/lab.log" ] && { echo "--- lab log:" >&2; tail -n 20 "$work/lab.log" >&2; }
-  exit 1
-}
-
-# the vSphere source: vcsim (needs go and govmomi) serving the lab's world
-vcsim="${MTV_BINARY_DIR:-$work}/peers/vcsim"
-set +e
-bash "$MTV_SOURCE_DIR/tests/peers/vcsim/build.sh" "$vcsim" >"$work/vcsim-build.log" 2>&1
-vrc=$?
-set -e
-[ "$vrc" = 77 ] && { echo "SKIP: vcsim cannot be built: $(cat "$work/vcsim-build.log")"; exit 77; }
-[ "$vrc" = 0 ] || fail "building vcsim: $(cat "$work/vcsim-build.log")"
+# shellcheck source=lib/itest.sh
+source "${MTV_SOURCE_DIR:?}/tests/integration/lib/itest.sh"
+# shellcheck source=lib/guest_sshd.sh
+source "$MTV_SOURCE_DIR/tests/integration/lib/guest_sshd.sh"
+# shellcheck source=lib/vcsim.sh
+source "$MTV_SOURCE_DIR/tests/integration/lib/vcsim.sh"
+itest_init check-faults-guest vcsim_pid
 
 # the guests: one sshd on loopback accepting a password, answering per guest
 pw="Guest-canary-pw-$$-g7"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-set +e
-SSHD_GUESTS="$work/guests" SSHD_FOREGROUND=1 SSHD_PASSWORD="$pw" \
-  "$MTV_SOURCE_DIR/tests/peers/sshd/start.sh" "$work/sshd" "$port" >"$work/sshd.out" 2>&1 &
-sshd_pid=$!
-set -e
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  if ! kill -0 "$sshd_pid" 2>/dev/null; then
-    wait "$sshd_pid" && rc=0 || rc=$?
-    sshd_pid=""
-    [ "$rc" = 77 ] && { echo "SKIP: $(cat "$work/sshd.out")"; exit 77; }
-    fail "sshd did not start: $(cat "$work/sshd.out")"
-  fi
-  sleep 0.1
-done
+start_guest_sshd "$pw"
 
 "$MTV_BIN" lab world --vsphere |
   jq '(.vms[] | select(.name == "mtv-feature-rhel7-xfs")) |= (.power = "on" | .tools = true)' \
@@ -102,9 +60,6 @@ jq -r '.vms[] | [.name, (.guest_id // "" | test("win")), ([.nics[]?.mac] | join(
       >"$work/vguests/$name/ip_-j_link_show"
   fi
 done
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
-  -addext subjectAltName=IP:127.0.0.1 -days 2 -keyout "$work/vcsim.key" -out "$work/vcsim.crt" \
-  2>/dev/null || fail "openssl could not make vcsim's certificate"
 # the shipped catalog with the guest agent wait cut from 600 s to 60 s, so a
 # guest without an agent fails a row instead of stalling it
 cp -r "$MTV_SOURCE_DIR/scenarios" "$work/catalog"
@@ -112,34 +67,18 @@ for sc in test_cold_migration_comprehensive test_cold_migration_xfs; do
   jq '.params.guest_agent_timeout = 60' "$MTV_SOURCE_DIR/scenarios/$sc.json" >"$work/catalog/$sc.json"
 done
 
-start_vcsim() {  # a fresh vcsim: a migration powers its source VM off
+fresh_vcsim() {  # a fresh vcsim: a migration powers its source VM off
   stop "$vcsim_pid"
-  : >"$work/vcsim.ready"
-  "$vcsim" -l 127.0.0.1:0 -vm 0 -auto-guest -world "$work/world.json" -tls-cert "$work/vcsim.crt" \
-    -tls-key "$work/vcsim.key" -guest-dir "$work/vguests" -guest-user "$(id -un)" -guest-pass "$pw" >"$work/vcsim.ready" 2>"$work/vcsim.err" &
-  vcsim_pid=$!
-  for _ in $(seq 300); do [ -s "$work/vcsim.ready" ] && break; sleep 0.1; done
-  vcsim_url=$(sed -n 's/.*"url": *"\([^"]*\)".*/\1/p' "$work/vcsim.ready")
-  [ -n "$vcsim_url" ] || fail "vcsim not ready: $(cat "$work/vcsim.err")"
+  start_vcsim "$work/world.json" -auto-guest -guest-dir "$work/vguests" -guest-user "$(id -un)" \
+    -guest-pass "$pw"
+  [ -n "$vcsim_url" ] || { echo "SKIP: the vSphere source needs vcsim"; exit 77; }
 }
 
 start_lab() {  # start_lab STATE_DIR FAULTS: a lab on a fresh vcsim
-  start_vcsim
-  "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$1" --speed 100 --vsphere "$vcsim_url" \
-    --ssh-target "127.0.0.1:$port" --guest-dir "$work/guests" \
-    --log-file "$work/lab.log" --faults "$2" >"$work/lab.out" 2>&1 &
-  lab_pid=$!
-  for _ in $(seq 200); do
-    [ -s "$1/.providers.json" ] && break
-    kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
-    sleep 0.1
-  done
-  [ -s "$1/.providers.json" ] || fail "no .providers.json after 20 s"
-  export KUBECONFIG="$1/kubeconfig"
-  jq --arg u "$(id -un)" --arg p "$pw" \
-    '.vsphere += {guest_vm_win_user: $u, guest_vm_win_password: $p,
-                  guest_vm_linux_user: $u, guest_vm_linux_password: $p}' \
-    "$1/.providers.json" >"$work/providers.json"
+  fresh_vcsim
+  itest_lab "$1" --speed 100 --vsphere "$vcsim_url" --ssh-target "127.0.0.1:$port" \
+    --guest-dir "$work/guests" --faults "$2"
+  itest_guest_logins "$1/.providers.json" "$work/providers.json" "$pw" vsphere
 }
 
 # Rows: scenario | VM | the faults file's wrong.guest ("" = a clean run) |

@@ -120,6 +120,19 @@ static void close_frame(int fd, int code, const char *why)
         n = sizeof buf - 2;
     memcpy(buf + 2, why, n);
     lab_ws_write_frame(fd, LAB_WS_CLOSE, buf, n + 2, 0);
+    /* A socket closed with the client's bytes (its SSH banner) unread is
+     * reset, and a reset can overtake the close frame: the client would see
+     * "connection reset" instead of the reason. Read what it sends until it
+     * closes too (its close frame, then EOF), for at most two seconds. */
+    char sink[4096];
+    for (int waited = 0; waited < 2000; waited += 100) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int rc = poll(&p, 1, 100);
+        if (rc < 0)
+            break;
+        if (rc > 0 && read(fd, sink, sizeof sink) <= 0)
+            break;
+    }
 }
 
 static void relay(void *ctx, int ws, const char *extra, size_t extra_len)

@@ -29,18 +29,6 @@ case "$lab_help" in *--faults*) ;; *) echo "SKIP: this lab has no MTV controller
 pw="Guest-canary-pw-$$-c1"
 start_guest_sshd "$pw"
 
-run() {  # run EXPECTED_RC ARGS...: output in $out
-  local want=$1
-  shift
-  set +e
-  out=$("$@" 2>&1)
-  rc=$?
-  set -e
-  [ "$rc" = "$want" ] || fail "$*: exit $rc, wanted $want: $out"
-}
-has() {
-  case "$out" in *"$1"*) ;; *) fail "expected '$1' in: $out" ;; esac
-}
 
 # --- vcsim over TLS, with VMware Tools simulated for clones too ----------
 "$MTV_BIN" lab world --vsphere >"$work/world.json"

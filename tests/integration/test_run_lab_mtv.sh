@@ -48,18 +48,6 @@ stop_lab() {
   lab_pid=""
 }
 
-run() {  # run EXPECTED_RC ARGS...: output in $out
-  local want=$1
-  shift
-  set +e
-  out=$("$@" 2>&1)
-  rc=$?
-  set -e
-  [ "$rc" = "$want" ] || fail "$*: exit $rc, wanted $want: $out"
-}
-has() {
-  case "$out" in *"$1"*) ;; *) fail "expected '$1' in: $out" ;; esac
-}
 tar_has() {  # tar_has TAR PATTERN [grep options]: a member holds PATTERN
   tar xOf "$1" >"$work/members"
   grep -a -q ${3:-} -- "$2" "$work/members"

@@ -17,6 +17,9 @@
 #   itest_guest_logins IN OUT PASSWORD KEY...  the providers file IN with
 #                                  this user and PASSWORD as the Windows and
 #                                  Linux guest logins of the entries KEY...
+#   run EXPECTED_RC COMMAND...     run it, output in $out, fail on another
+#                                  exit code (a script may define its own)
+#   has TEXT                       fail unless $out holds TEXT
 
 itest_init() {
   : "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"
@@ -77,4 +80,18 @@ itest_guest_logins() {
        guest_vm_win_user: $u, guest_vm_win_password: $p,
        guest_vm_linux_user: $u, guest_vm_linux_password: $p} else . end)' \
     "$in" >"$out"
+}
+
+run() {
+  local want=$1
+  shift
+  set +e
+  out=$("$@" 2>&1)
+  rc=$?
+  set -e
+  [ "$rc" = "$want" ] || fail "$*: exit $rc, wanted $want: $out"
+}
+
+has() {
+  case "$out" in *"$1"*) ;; *) fail "expected '$1' in: $out" ;; esac
 }

@@ -22,8 +22,12 @@ const setting_def SETTINGS_DEFS[] = {
      "Migrate the scenarios' source VMs themselves instead of run-unique clones (as skip_clone "
      "does per scenario), for sources without templates to clone from."},
     {"ocp_source_namespace", VT_STRING, SETTING_RUNTIME, 0,
-     "Namespace of an OpenShift source's VMs when the run does not create them "
-     "(default: the cluster access's namespace)."},
+     "Namespace of an OpenShift source's VMs: where the run creates them (default: "
+     "'<session>-source-vms', made and removed by the run) or, with skip_source_clone, "
+     "where they are (default: the cluster access's namespace)."},
+    {"ocp_source_datasource", VT_STRING, SETTING_RUNTIME, 0,
+     "DataSource ('namespace/name') an OpenShift source's VMs are created from "
+     "(default: openshift-virtualization-os-images/rhel9)."},
     {"number_of_vms", VT_INT, 0, 1, "Kept for upstream compatibility; unused."},
     {"check_vms_signals", BOOLISH, 0, 0, "Kept for upstream compatibility; unused."},
     {"target_namespace_prefix", VT_STRING, 0, 0, "Suffix of the per-run namespace ('auto' is dropped)."},

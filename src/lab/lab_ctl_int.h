@@ -194,6 +194,10 @@ void ctl_kubevirt_guest(lab_ctl *c, const char *ns, const char *name, cJSON *vmi
 /* A schedulable worker node matching the selector (sorted by name), or NULL. */
 char *ctl_pick_node(lab_ctl *c, const cJSON *selector);
 void ctl_kubevirt_free(lab_ctl *c);
+/* lab_ctl_volumes.c: the DataVolumes and PVCs of a VM's dataVolumeTemplates
+ * (made when missing), and their collection once VM ns/vm_name is gone. */
+void ctl_kubevirt_volumes(lab_ctl *c, const cJSON *vm, const char *ns);
+void ctl_kubevirt_volumes_collect(lab_ctl *c, const char *ns, const char *vm_name);
 
 /* lab_ctl_hook.c */
 /* Starts the hook Job for step ("PreHook"/"PostHook"); *job gets its name.

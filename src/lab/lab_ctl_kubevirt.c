@@ -234,6 +234,41 @@ static const char *strategy(const cJSON *vm)
 }
 
 /* Creates the instance now; 1 done, 0 unschedulable. */
+/* As virt-controller does, the instance of a VM sized by an instancetype
+ * gets its CPUs (as sockets) and memory in spec.domain. */
+static void expand_instancetype(lab_ctl *c, const cJSON *vm, const char *ns, cJSON *vmi)
+{
+    const char *it = jpath_str(vm, "spec.instancetype.name");
+    if (!*it)
+        return;
+    int namespaced = !strcmp(jpath_str(vm, "spec.instancetype.kind"), "VirtualMachineInstancetype");
+    const lab_kind *k = lab_kinds_find(lab_store_kinds(c->cfg.store), "instancetype.kubevirt.io", "v1beta1",
+                                       namespaced ? "virtualmachineinstancetypes"
+                                                  : "virtualmachineclusterinstancetypes");
+    cJSON *itype = k ? ctl_get(c, k, namespaced ? ns : NULL, it) : NULL;
+    if (!itype)
+        return;
+    cJSON *spec = cJSON_GetObjectItemCaseSensitive(vmi, "spec");
+    cJSON *dom = cJSON_GetObjectItemCaseSensitive(spec, "domain");
+    if (!dom)
+        dom = cJSON_AddObjectToObject(spec, "domain");
+    const cJSON *guest = jpath(itype, "spec.cpu.guest");
+    if (cJSON_IsNumber(guest) && !cJSON_GetObjectItemCaseSensitive(dom, "cpu")) {
+        cJSON *cpu = cJSON_AddObjectToObject(dom, "cpu");
+        cJSON_AddNumberToObject(cpu, "sockets", guest->valueint);
+        cJSON_AddNumberToObject(cpu, "cores", 1);
+        cJSON_AddNumberToObject(cpu, "threads", 1);
+    }
+    const char *mem = jpath_str(itype, "spec.memory.guest");
+    if (*mem && !jpath(dom, "memory.guest")) {
+        cJSON *m = cJSON_GetObjectItemCaseSensitive(dom, "memory");
+        if (!m)
+            m = cJSON_AddObjectToObject(dom, "memory");
+        cJSON_AddStringToObject(m, "guest", mem);
+    }
+    cJSON_Delete(itype);
+}
+
 static int start_now(lab_ctl *c, const cJSON *vm, kv_rt *rt, const char *ns, const char *name)
 {
     if (!rt->guest)
@@ -243,6 +278,7 @@ static int start_now(lab_ctl *c, const cJSON *vm, kv_rt *rt, const char *ns, con
     if (!node)
         return 0;
     cJSON *vmi = instance(vm, rt->guest, node);
+    expand_instancetype(c, vm, ns, vmi);
     if (ctl_create(c, c->k_vmi, ns, vmi, NULL) == 201)
         ctl_write_status(c, c->k_vmi, ns, name, instance_status(rt->guest, node));
     rt->ran = 1;
@@ -280,10 +316,12 @@ static void reconcile(lab_ctl *c, const char *ns, const char *name, int at_once)
     if (!vm) {
         if (vmi && !strcmp(jpath_str(vmi, "metadata.ownerReferences.0.kind"), "VirtualMachine"))
             ctl_delete(c, c->k_vmi, ns, name);
+        ctl_kubevirt_volumes_collect(c, ns, name);
         rt_forget(c, ns, name);
         cJSON_Delete(vmi);
         return;
     }
+    ctl_kubevirt_volumes(c, vm, ns);
     kv_rt *rt = rt_get(c, ns, name, 1);
     if (vmi && !rt->guest)
         rt->guest = cJSON_Duplicate(vmi, 1);

@@ -28,8 +28,9 @@ static const coll colls[] = {
     {"networkattachmentdefinitions", "k8s.cni.cncf.io", "v1", "network-attachment-definitions", 1},
     {"persistentvolumeclaims", "", "v1", "persistentvolumeclaims", 1},
     {"datavolumes", "cdi.kubevirt.io", "v1beta1", "datavolumes", 1},
-    {"instancetypes", NULL, NULL, NULL, 1},
-    {"clusterinstancetypes", NULL, NULL, NULL, 0},
+    {"instancetypes", "instancetype.kubevirt.io", "v1beta1", "virtualmachineinstancetypes", 1},
+    {"clusterinstancetypes", "instancetype.kubevirt.io", "v1beta1",
+     "virtualmachineclusterinstancetypes", 0},
     {"kubevirts", NULL, NULL, NULL, 1},
 };
 
@@ -182,7 +183,24 @@ int lab_inv_openshift_vm(lab_store *store, const char *ns, const char *name, con
     const char *mem = path_str(dom, "memory.guest");
     if (!mem)
         mem = path_str(dom, "resources.requests.memory");
+    /* a VM sized by an instancetype takes CPUs and memory from it */
+    const char *it = path_str(obj, "spec.instancetype.name");
+    const char *it_kind = path_str(obj, "spec.instancetype.kind");
+    int it_ns = it_kind && !strcmp(it_kind, "VirtualMachineInstancetype");
+    cJSON *itype = it ? get_obj(store, "instancetype.kubevirt.io", "v1beta1",
+                                it_ns ? "virtualmachineinstancetypes"
+                                      : "virtualmachineclusterinstancetypes",
+                                it_ns ? vm_ns : NULL, it)
+                      : NULL;
+    const cJSON *guest_cpus = path_get(itype, "spec.cpu.guest");
+    if (!cpu && cJSON_IsNumber(guest_cpus) && guest_cpus->valueint > 0) {
+        vm->cpus = guest_cpus->valueint;
+        vm->cores_per_socket = 1;
+    }
+    if (!mem)
+        mem = path_str(itype, "spec.memory.guest");
     vm->memory_mb = quantity(mem) / (1024 * 1024);
+    cJSON_Delete(itype);
     vm->firmware = dup_s(path_get(dom, "firmware.bootloader.efi") ? "efi" : "bios");
     vm->secure_boot = cJSON_IsTrue(path_get(dom, "firmware.bootloader.efi.secureBoot"));
     vm->uuid = dup_s(path_str(dom, "firmware.serial") ? path_str(dom, "firmware.serial")

@@ -103,6 +103,16 @@ static const lab_kind_def builtin[] = {
      NS | ST | CR,
      AGE ";Phase|string|.status.phase;IP|string|.status.interfaces[0].ipAddress;"
      "NodeName|string|.status.nodeName;" READY("Ready"), NULL},
+    {"instancetype.kubevirt.io", "v1beta1", "VirtualMachineClusterInstancetype",
+     "virtualmachineclusterinstancetypes", "vmclusterinstancetype,vmcf,vmcfs", NULL, CR | NOGEN,
+     AGE, NULL},
+    {"instancetype.kubevirt.io", "v1beta1", "VirtualMachineInstancetype",
+     "virtualmachineinstancetypes", "vminstancetype,vmf,vmfs", NULL, NS | CR | NOGEN, AGE, NULL},
+    {"instancetype.kubevirt.io", "v1beta1", "VirtualMachineClusterPreference",
+     "virtualmachineclusterpreferences", "vmclusterpreference,vmcp,vmcps", NULL, CR | NOGEN,
+     AGE, NULL},
+    {"instancetype.kubevirt.io", "v1beta1", "VirtualMachinePreference",
+     "virtualmachinepreferences", "vmpref,vmprefs,vmp,vmps", NULL, NS | CR | NOGEN, AGE, NULL},
     {"cdi.kubevirt.io", "v1beta1", "DataVolume", "datavolumes", "dv,dvs", "all", NS | ST | CR,
      "Phase|string|.status.phase;Progress|string|.status.progress;"
      "Restarts|integer|.status.restartCount;" AGE, NULL},

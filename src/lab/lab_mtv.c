@@ -111,6 +111,37 @@ static void seed_text(lab_mtv *m, const char *group, const char *version, const 
     seed(m, kind(m, group, version, plural), parse(json), status ? parse(status) : NULL);
 }
 
+/* The common instancetypes and preferences OpenShift Virtualization ships,
+ * as far as the lab's VMs use them: the u1 series' CPUs and memory, and the
+ * preferences source VMs name. */
+static void seed_instancetypes(lab_mtv *m)
+{
+    static const struct { const char *name; int cpus; const char *memory; } types[] = {
+        {"u1.nano", 1, "512Mi"}, {"u1.micro", 1, "1Gi"}, {"u1.small", 1, "2Gi"},
+        {"u1.medium", 1, "4Gi"}, {"u1.2xmedium", 2, "4Gi"}, {"u1.large", 2, "8Gi"},
+        {"u1.xlarge", 4, "16Gi"}};
+    char buf[512];
+    for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
+        snprintf(buf, sizeof buf,
+                 "{\"metadata\":{\"name\":\"%s\",\"labels\":{\"instancetype.kubevirt.io/"
+                 "vendor\":\"redhat.com\"}},\"spec\":{\"cpu\":{\"guest\":%d},"
+                 "\"memory\":{\"guest\":\"%s\"}}}",
+                 types[i].name, types[i].cpus, types[i].memory);
+        seed_text(m, "instancetype.kubevirt.io", "v1beta1", "virtualmachineclusterinstancetypes",
+                  buf, NULL);
+    }
+    static const char *const prefs[] = {"rhel.8", "rhel.9", "fedora", "windows.2k19",
+                                        "windows.2k22"};
+    for (size_t i = 0; i < sizeof prefs / sizeof *prefs; i++) {
+        snprintf(buf, sizeof buf,
+                 "{\"metadata\":{\"name\":\"%s\"},\"spec\":{\"devices\":"
+                 "{\"preferredDiskBus\":\"virtio\",\"preferredInterfaceModel\":\"virtio\"}}}",
+                 prefs[i]);
+        seed_text(m, "instancetype.kubevirt.io", "v1beta1", "virtualmachineclusterpreferences",
+                  buf, NULL);
+    }
+}
+
 /* ClusterVersion "version": the OpenShift release the cluster reports
  * (--openshift-version), completed in its history as a settled cluster's is. */
 static void seed_cluster_version(lab_mtv *m)
@@ -187,6 +218,7 @@ static void seed_cluster(lab_mtv *m)
                  "\"volumeBindingMode\":\"Immediate\"}", os->storages[i].name);
         seed_text(m, "storage.k8s.io", "v1", "storageclasses", buf, NULL);
     }
+    seed_instancetypes(m);
     seed_cluster_version(m);
     /* MTV itself */
     snprintf(buf, sizeof buf,

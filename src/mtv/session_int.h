@@ -30,6 +30,7 @@ struct mtv_session {
     char **owned;             /* strings plan_vms point at */
     size_t n_owned;
     strbuf source_ca;         /* the source server's chain, as the Provider Secret trusts it */
+    strbuf ocp_src_ns;        /* an OpenShift source's VM namespace ("" = the adapter's default) */
     struct prepared_vm *source_vms;   /* the prepared source VMs (source_vms_data) */
     size_t n_source_vms;
     struct source_provider *teardown_source;   /* opened when teardown deletes clones */

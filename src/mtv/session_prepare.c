@@ -258,6 +258,24 @@ static int extra_namespaces(mtv_session *s, mtv_err *err)
     return 0;
 }
 
+/* An OpenShift source's VMs: made by the run in ocp_source_namespace or,
+ * as upstream does, in "<session>-source-vms" (created when missing and
+ * removed by teardown); found in ocp_source_namespace when the run
+ * migrates existing VMs. */
+static int source_namespace(mtv_session *s, mtv_err *err)
+{
+    if (s->type != PROVIDER_OPENSHIFT)
+        return 0;
+    const char *set = settings_str(s->cfg.set, "ocp_source_namespace", NULL);
+    if (set)
+        sb_adds(&s->ocp_src_ns, set);
+    if (settings_bool(s->cfg.set, "skip_source_clone", 0))
+        return 0;
+    if (!set)
+        sb_addf(&s->ocp_src_ns, "%s-source-vms", s->session.buf);
+    return mtv_session_ensure_namespace(s, s->ocp_src_ns.buf, err);
+}
+
 int mtv_session_prepare(mtv_session *s, strbuf *detail, mtv_err *err)
 {
     names(s);
@@ -266,7 +284,8 @@ int mtv_session_prepare(mtv_session *s, strbuf *detail, mtv_err *err)
     if (!s->cfg.storage_class)
         return mtv_err_set(err, MTV_EXIT_USAGE,
                            "no storage class: give --storage-class or set storage_class");
-    if (mtv_session_ensure_namespace(s, s->ns.buf, err) < 0 || extra_namespaces(s, err) < 0)
+    if (mtv_session_ensure_namespace(s, s->ns.buf, err) < 0 || extra_namespaces(s, err) < 0 ||
+        source_namespace(s, err) < 0)
         return -1;
     int rc = create_source_provider(s, detail, err);
     if (rc != 0)

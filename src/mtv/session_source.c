@@ -43,7 +43,9 @@ int mtv_session_source_open(mtv_session *s, struct source_provider **out, mtv_er
         /* the OpenShift source is the cluster the session talks to, as the
          * Provider the session creates for it says (its url is the cluster's) */
         .kube = s->type == PROVIDER_OPENSHIFT ? k8s_client_config(s->k8s) : NULL,
-        .ocp_namespace = settings_str(s->cfg.set, "ocp_source_namespace", NULL),
+        .ocp_namespace = s->ocp_src_ns.len ? s->ocp_src_ns.buf
+                                           : settings_str(s->cfg.set, "ocp_source_namespace", NULL),
+        .ocp_datasource = settings_str(s->cfg.set, "ocp_source_datasource", NULL),
         .on_created = created,
         .created_ud = s,
     };

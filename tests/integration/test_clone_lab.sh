@@ -56,15 +56,21 @@ on_source() {  # on_source PROVIDER VM: 0 when the source has a VM of that name
 source_vms() {  # source_vms RESOURCES_JSON: the names of the source VMs the run made
   jq -r '.resources[] | select(.side == "source" and .kind == "vm") | .name' "$1"
 }
+source_vm_ids() {  # source_vm_ids RESOURCES_JSON: their ids (OpenShift: namespace/name)
+  jq -r '.resources[] | select(.side == "source" and .kind == "vm") | .id' "$1"
+}
 step() {  # step RESULTS_JSON STEP: its status in the (only) scenario
   jq -r --arg s "$2" '.scenarios[0].steps[] | select(.name == $s) | .status' "$1"
 }
 
 # --- a tier0 cold migration of a clone, from every source -----------------
 # (from vSphere its sanity scenario: add_nic needs a clone; every check of
-# check_vms passes, the guests answering through the sshd)
+# check_vms passes, the guests answering through the sshd; from OpenShift
+# the source VM is made new from the rhel9 DataSource, sized by the u1.small
+# instancetype, its disk a DataVolume the lab's CDI turns into a PVC)
+
 start_lab lab ${vcsim_url:+--vsphere "$vcsim_url"}
-sources="ovirt openstack"
+sources="ovirt openstack openshift"
 [ -z "$vcsim_url" ] || sources="$sources vsphere"
 for p in $sources; do
   d="$work/run-$p"
@@ -88,9 +94,23 @@ for p in $sources; do
     fail "$p: the recorded Plan does not migrate the clone $clone"
   [ "$(jq '[.resources[] | select(.side == "source" and .state != "deleted")] | length' "$d/resources.json")" = 0 ] ||
     fail "$p: teardown left source objects: $(cat "$d/resources.json")"
-  if on_source "$p" "$clone"; then fail "$p: $clone is still on the source after teardown"; fi
+  if on_source "$p" "$(source_vm_ids "$d/resources.json")"; then
+    fail "$p: $clone is still on the source after teardown"
+  fi
+  [ "$p" = openshift ] && continue   # made new, not cloned from the world's VM
   on_source "$p" "$vm" || fail "$p: teardown touched the source VM: $(cat "$work/show.out")"
 done
+# OpenShift: the VM was made in the run's own <session>-source-vms namespace,
+# its disk a PVC on the storage class the providers entry names; all gone now
+r="$work/run-openshift/resources.json"
+src_ns=$(jq -r '.resources[] | select(.kind == "Namespace") | .name' "$r" | grep -- '-source-vms$' || true)
+[ -n "$src_ns" ] || fail "openshift: no <session>-source-vms namespace in resources.json: $(cat "$r")"
+case "$(source_vm_ids "$r")" in "$src_ns"/*) ;; *) fail "openshift: the VM is not in $src_ns" ;; esac
+grep -q '"instancetype":{"kind":"VirtualMachineClusterInstancetype","name":"u1.small"}' \
+  <(tar xOf "$work/run-openshift/cassettes/test_cold_migration_comprehensive.tar" | tr -d ' \\') ||
+  fail "openshift: the source VM was not sized by the u1.small instancetype"
+[ "$(jq -r --arg n "$src_ns" '.resources[] | select(.kind == "Namespace" and .name == $n) | .state' "$r")" = deleted ] ||
+  fail "openshift: teardown did not delete the namespace $src_ns: $(cat "$r")"
 n=$(jq '[.resources[] | select(.side == "source")] | length' "$work/run-openstack/resources.json")
 [ "$n" -ge 4 ] || fail "openstack: expected an image, volume snapshots, volumes and a server, got $n"
 for kind in image volume_snapshot volume vm; do

@@ -70,10 +70,13 @@ verdict() {  # verdict RESULTS_JSON TEST_NAME STEP: that step's status
 }
 run_opts() {  # run_opts PROVIDER: the common options
   # the world's VMs are migrated themselves, so the guests' sshd answers for
-  # them; migrating clones is test_clone_lab.sh's
+  # them; migrating clones is test_clone_lab.sh's (OVA has nothing to clone:
+  # its prepare runs as a plain run's does)
+  local skip="--set skip_source_clone=true"
+  [ "$1" != ova ] || skip=""
   echo --provider "$1" --storage-class standard --providers-json "$providers" \
     --catalog "$MTV_SOURCE_DIR/scenarios" -m tier0 -j 2 --log-level warn \
-    --set skip_source_clone=true --set ocp_source_namespace=mtv-source-vms
+    $skip --set ocp_source_namespace=mtv-source-vms
 }
 every_check_vms_ran() {  # every_check_vms_ran PROVIDER: no scenario that ran skipped check_vms
   local r="$work/run-$1/results.json" ran

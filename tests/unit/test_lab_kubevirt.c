@@ -281,3 +281,85 @@ Test(lab_kubevirt, a_wrong_migrated_vm_stays_wrong_across_a_stop_and_start)
     transport_free(t);
     kubeconfig_free(&kc);
 }
+
+static void wait_gone(const char *gvp, const char *ns, const char *name)
+{
+    cJSON *o = NULL;
+    for (int i = 0; i < 250 && (o = labtest_get(&lab, gvp, ns, name)); i++) {
+        cJSON_Delete(o);
+        o = NULL;
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+    cr_assert_null(o, "%s %s/%s is still there", gvp, ns, name);
+}
+
+/* The storage class the lab marks as the cluster's default. */
+static const char *default_class(void)
+{
+    static char name[128];
+    labtest_reply r = labtest_http(&lab, "GET", "/apis/storage.k8s.io/v1/storageclasses", NULL, NULL);
+    cJSON *list = cJSON_Parse(r.body.buf ? r.body.buf : "");
+    labtest_reply_free(&r);
+    const cJSON *sc;
+    name[0] = 0;
+    cJSON_ArrayForEach(sc, cJSON_GetObjectItem(list, "items"))
+    {
+        const cJSON *ann = labtest_path(sc, "metadata.annotations");
+        const char *d = cJSON_GetStringValue(
+            cJSON_GetObjectItem(ann, "storageclass.kubernetes.io/is-default-class"));
+        if (d && !strcmp(d, "true"))
+            snprintf(name, sizeof name, "%s", str_at(sc, "metadata.name"));
+    }
+    cJSON_Delete(list);
+    cr_assert(name[0], "the lab has no default storage class");
+    return name;
+}
+
+/* A VM as upstream creates OpenShift sources: sized by an instancetype, its
+ * disk a dataVolumeTemplate without a storage class. */
+Test(lab_kubevirt, instancetype_and_data_volume_templates_as_on_a_cluster)
+{
+    labtest_start(&lab, &(labtest_opts){.speed = 1000});
+    free(labtest_create(&lab, VMS,
+                        "{\"metadata\":{\"name\":\"from-ds\",\"namespace\":\"" SRC "\"},\"spec\":{"
+                        "\"runStrategy\":\"Always\",\"instancetype\":{\"kind\":"
+                        "\"VirtualMachineClusterInstancetype\",\"name\":\"u1.large\"},"
+                        "\"dataVolumeTemplates\":[{\"metadata\":{\"name\":\"from-ds-root\"},"
+                        "\"spec\":{\"sourceRef\":{\"kind\":\"DataSource\",\"name\":\"rhel9\"},"
+                        "\"storage\":{\"resources\":{\"requests\":{\"storage\":\"30Gi\"}}}}}],"
+                        "\"template\":{\"spec\":{\"domain\":{\"devices\":{}},\"volumes\":[{\"name\":"
+                        "\"root\",\"dataVolume\":{\"name\":\"from-ds-root\"}}]}}}}"));
+    cJSON *vm = labtest_wait_str(&lab, VMS, SRC, "from-ds", "status.printableStatus", "Running", 5000);
+    cJSON_Delete(vm);
+    /* the instance carries the instancetype's CPUs and memory */
+    cJSON *vmi = labtest_get(&lab, VMIS, SRC, "from-ds");
+    cr_assert_not_null(vmi);
+    cr_assert_eq(labtest_path(vmi, "spec.domain.cpu.sockets")->valueint, 2);
+    cr_assert_str_eq(str_at(vmi, "spec.domain.memory.guest"), "8Gi");
+    cJSON_Delete(vmi);
+    /* CDI's DataVolume and PVC, on the cluster's default storage class */
+    cJSON *dv = labtest_get(&lab, "cdi.kubevirt.io/v1beta1/datavolumes", SRC, "from-ds-root");
+    cr_assert_not_null(dv, "no DataVolume from the template");
+    cr_assert_str_eq(str_at(dv, "status.phase"), "Succeeded");
+    cr_assert_str_eq(str_at(dv, "metadata.ownerReferences.0.name"), "from-ds");
+    cJSON_Delete(dv);
+    cJSON *pvc = labtest_get(&lab, "v1/persistentvolumeclaims", SRC, "from-ds-root");
+    cr_assert_not_null(pvc, "no PVC from the template");
+    cr_assert_str_eq(str_at(pvc, "spec.storageClassName"), default_class());
+    cr_assert_str_eq(str_at(pvc, "spec.resources.requests.storage"), "30Gi");
+    cr_assert_str_eq(str_at(pvc, "status.phase"), "Bound");
+    cJSON_Delete(pvc);
+    /* a PVC owned by the VM but not made from its templates stays */
+    free(labtest_create(&lab, "v1/persistentvolumeclaims",
+                        "{\"metadata\":{\"name\":\"kept\",\"namespace\":\"" SRC "\","
+                        "\"ownerReferences\":[{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":"
+                        "\"VirtualMachine\",\"name\":\"from-ds\",\"uid\":\"x\"}]},\"spec\":{"
+                        "\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}}"));
+    labtest_delete(&lab, VMS, SRC, "from-ds");
+    wait_gone("v1/persistentvolumeclaims", SRC, "from-ds-root");
+    wait_gone("cdi.kubevirt.io/v1beta1/datavolumes", SRC, "from-ds-root");
+    pvc = labtest_get(&lab, "v1/persistentvolumeclaims", SRC, "kept");
+    cr_assert_not_null(pvc, "the garbage collection took a PVC it did not make");
+    cJSON_Delete(pvc);
+}

@@ -45,7 +45,7 @@ void mtv_session_free(mtv_session *s)
                       &s->rand4, &s->secret, &s->provider, &s->dest, &s->dest_secret,
                       &s->offload_secret, &s->storagemap, &s->networkmap, &s->pre_hook,
                       &s->post_hook, &s->plan, &s->migration, &s->migration_uid, &s->inv_url,
-                      &s->pid, &s->source_ca, &s->ocp_src_ns};
+                      &s->pid, &s->source_ca, &s->ocp_src_ns, &s->ocp_src_net};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         sb_release(bufs[i]);
     mtv_inventory_free(s->inv);

@@ -31,6 +31,8 @@ struct mtv_session {
     size_t n_owned;
     strbuf source_ca;         /* the source server's chain, as the Provider Secret trusts it */
     strbuf ocp_src_ns;        /* an OpenShift source's VM namespace ("" = the adapter's default) */
+    strbuf ocp_src_net;       /* "ns/name" of the NAD new OpenShift source VMs also attach to */
+    size_t nads_made;         /* NADs (1..n of nad_base) already made by prepare */
     struct prepared_vm *source_vms;   /* the prepared source VMs (source_vms_data) */
     size_t n_source_vms;
     struct source_provider *teardown_source;   /* opened when teardown deletes clones */

@@ -85,7 +85,7 @@ int mtv_session_networkmap(mtv_session *s, strbuf *detail, mtv_err *err)
         return MTV_STEP_FAILED;
     log_sources("network", sources);
     size_t nads = mtv_nad_count((size_t)cJSON_GetArraySize(sources));
-    for (size_t i = 1; i <= nads; i++)
+    for (size_t i = s->nads_made + 1; i <= nads; i++)
         if (mtv_session_create(s, &K8S_NAD, mtv_cr_nad(s->nad_base.buf, i, s->multus_ns.buf), NULL, err) < 0) {
             cJSON_Delete(sources);
             return -1;

@@ -260,8 +260,9 @@ static int extra_namespaces(mtv_session *s, mtv_err *err)
 
 /* An OpenShift source's VMs: made by the run in ocp_source_namespace or,
  * as upstream does, in "<session>-source-vms" (created when missing and
- * removed by teardown); found in ocp_source_namespace when the run
- * migrates existing VMs. */
+ * removed by teardown), with a second NIC on the run's first NAD (made now
+ * rather than by the networkmap step, which maps it to itself); found in
+ * ocp_source_namespace when the run migrates existing VMs. */
 static int source_namespace(mtv_session *s, mtv_err *err)
 {
     if (s->type != PROVIDER_OPENSHIFT)
@@ -273,7 +274,13 @@ static int source_namespace(mtv_session *s, mtv_err *err)
         return 0;
     if (!set)
         sb_addf(&s->ocp_src_ns, "%s-source-vms", s->session.buf);
-    return mtv_session_ensure_namespace(s, s->ocp_src_ns.buf, err);
+    if (mtv_session_ensure_namespace(s, s->ocp_src_ns.buf, err) < 0 ||
+        mtv_session_create(s, &K8S_NAD, mtv_cr_nad(s->nad_base.buf, 1, s->multus_ns.buf), NULL,
+                           err) < 0)
+        return -1;
+    s->nads_made = 1;
+    sb_addf(&s->ocp_src_net, "%s/%s-1", s->multus_ns.buf, s->nad_base.buf);
+    return 0;
 }
 
 int mtv_session_prepare(mtv_session *s, strbuf *detail, mtv_err *err)

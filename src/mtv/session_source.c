@@ -46,6 +46,7 @@ int mtv_session_source_open(mtv_session *s, struct source_provider **out, mtv_er
         .ocp_namespace = s->ocp_src_ns.len ? s->ocp_src_ns.buf
                                            : settings_str(s->cfg.set, "ocp_source_namespace", NULL),
         .ocp_datasource = settings_str(s->cfg.set, "ocp_source_datasource", NULL),
+        .ocp_network = s->ocp_src_net.len ? s->ocp_src_net.buf : NULL,
         .on_created = created,
         .created_ud = s,
     };

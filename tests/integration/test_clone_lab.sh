@@ -101,7 +101,8 @@ for p in $sources; do
   on_source "$p" "$vm" || fail "$p: teardown touched the source VM: $(cat "$work/show.out")"
 done
 # OpenShift: the VM was made in the run's own <session>-source-vms namespace,
-# its disk a PVC on the storage class the providers entry names; all gone now
+# its disk a PVC on the storage class the providers entry names, its second
+# NIC on the run's NAD, which the NetworkMap maps; all gone now
 r="$work/run-openshift/resources.json"
 src_ns=$(jq -r '.resources[] | select(.kind == "Namespace") | .name' "$r" | grep -- '-source-vms$' || true)
 [ -n "$src_ns" ] || fail "openshift: no <session>-source-vms namespace in resources.json: $(cat "$r")"
@@ -109,6 +110,11 @@ case "$(source_vm_ids "$r")" in "$src_ns"/*) ;; *) fail "openshift: the VM is no
 grep -q '"instancetype":{"kind":"VirtualMachineClusterInstancetype","name":"u1.small"}' \
   <(tar xOf "$work/run-openshift/cassettes/test_cold_migration_comprehensive.tar" | tr -d ' \\') ||
   fail "openshift: the source VM was not sized by the u1.small instancetype"
+nad=$(jq -r '.resources[] | select(.kind == "NetworkAttachmentDefinition") | "\(.namespace)/\(.name)"' "$r" | head -1)
+[ -n "$nad" ] || fail "openshift: the run made no NetworkAttachmentDefinition"
+cassette=$(tar xOf "$work/run-openshift/cassettes/test_cold_migration_comprehensive.tar" | tr -d ' \\')
+case "$cassette" in *"\"multus\":{\"networkName\":\"$nad\"}"*) ;; *) fail "openshift: the source VM has no NIC on $nad" ;; esac
+case "$cassette" in *"\"source\":{\"name\":\"$nad\"}"*) ;; *) fail "openshift: the NetworkMap does not map $nad" ;; esac
 [ "$(jq -r --arg n "$src_ns" '.resources[] | select(.kind == "Namespace" and .name == $n) | .state' "$r")" = deleted ] ||
   fail "openshift: teardown did not delete the namespace $src_ns: $(cat "$r")"
 n=$(jq '[.resources[] | select(.side == "source")] | length' "$work/run-openstack/resources.json")

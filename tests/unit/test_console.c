@@ -2,10 +2,12 @@
  * redrawn block on a terminal, colours and NO_COLOR, the summary line,
  * escape-sequence injection and canary secrets. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "reporters/console.h"
 #include "util/clock.h"
@@ -287,4 +289,56 @@ Test(console, parallel_scenarios_write_whole_lines)
     cr_assert_eq(count(t, "  done: scenario-"), 4);
     console_free(c);
     cap_close(&cap);
+}
+
+/* Automatic mode decides from the stream itself: a file is no terminal, so
+ * no colour and no redrawing, even with a colour-friendly TERM; a real
+ * pseudo-terminal gets both; forcing colour on the file gives colour. */
+Test(console, automatic_colour_follows_the_terminal)
+{
+    unsetenv("NO_COLOR");
+    setenv("TERM", "xterm-256color", 1);
+    console_opts automatic = {.tty = -1, .color = -1};
+    progress_event end = {.kind = PROGRESS_STEP_END, .scenario = "s", .step = "plan", .status = "failed"};
+
+    FILE *file = tmpfile();
+    cr_assert_not_null(file);
+    console *c = console_new(file, &automatic);
+    cr_assert_not(console_is_tty(c), "a file taken for a terminal");
+    cr_assert_not(console_has_color(c), "colour on a file in automatic mode");
+    console_progress(c, &end);
+    console_free(c);
+    char text[512] = "";
+    rewind(file);
+    size_t n = fread(text, 1, sizeof text - 1, file);
+    text[n] = '\0';
+    cr_assert(strstr(text, "FAILED"), "%s", text);
+    cr_assert_null(strchr(text, '\x1b'), "escape sequence in a file: %s", text);
+    fclose(file);
+
+    console_opts forced = {.tty = -1, .color = 1};
+    file = tmpfile();
+    c = console_new(file, &forced);
+    cr_assert(console_has_color(c));
+    console_progress(c, &end);
+    console_free(c);
+    rewind(file);
+    n = fread(text, 1, sizeof text - 1, file);
+    text[n] = '\0';
+    cr_assert(strstr(text, "\x1b[31mFAILED"), "no colour when forced: %s", text);
+    fclose(file);
+
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    cr_assert_geq(master, 0);
+    cr_assert_eq(grantpt(master), 0);
+    cr_assert_eq(unlockpt(master), 0);
+    FILE *tty = fopen(ptsname(master), "w");
+    cr_assert_not_null(tty, "cannot open the pseudo-terminal");
+    c = console_new(tty, &automatic);
+    cr_assert(console_is_tty(c), "a pseudo-terminal not taken for a terminal");
+    cr_assert(console_has_color(c), "no colour on a terminal in automatic mode");
+    console_free(c);
+    fclose(tty);
+    close(master);
+    unsetenv("TERM");
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "jirastub.h"
+#include "reporters/console.h"
 #include "reporters/jira_fingerprint.h"
 #include "reporters/jira_report.h"
 #include "testutil.h"
@@ -491,4 +492,93 @@ Test(jira_report, nothing_failed_nothing_sent)
     cr_assert(strstr(output(&e), "nothing to report"), "%s", output(&e));
     results_free(r);
     env_close(&e);
+}
+
+/* max_comments stops commenting once reached, leaves the rest uncommented
+ * and says so. */
+Test(jira_report, max_comments_cap)
+{
+    const char *scn[] = {"test_a", "test_b", "test_c"};
+    const char *msg[] = {"one", "two", "three"};
+    const char *sets[] = {"max_comments=2"};
+    env e;
+    env_open(&e, 0, sets, 1);
+    const char *keys[] = {"MTV-11", "MTV-12", "MTV-13"};
+    for (size_t i = 0; i < 3; i++) {
+        char *label = fp_label(scn[i], "migrate", msg[i]);
+        jirastub_add_issue(e.stub, keys[i], "Open", "new", NULL, NULL, label);
+        free(label);
+    }
+    run_results *r = make_run("run-m", scn, msg, 3);
+    jira_report_stats st;
+    cr_assert_eq(report(&e, r, 0, &st), 0, "%s", output(&e));
+    cr_assert_eq(st.commented, 2);
+    cr_assert_eq(st.capped, 1);
+    cr_assert_eq(st.created, 0, "a capped comment became a new issue");
+    size_t total = 0, silent = 0;
+    for (size_t i = 0; i < 3; i++) {
+        total += jirastub_comment_count(e.stub, keys[i]);
+        silent += jirastub_comment_count(e.stub, keys[i]) == 0;
+    }
+    cr_assert_eq(total, 2, "comments past the cap were sent");
+    cr_assert_eq(silent, 1);
+    cr_assert_eq(jirastub_created(e.stub), 0);
+    cr_assert(strstr(output(&e), "max_comments (2) reached"), "%s", output(&e));
+    results_free(r);
+    env_close(&e);
+}
+
+/* A new issue carries the configured components and affected version as
+ * the create body's fields.components and fields.versions; later comments
+ * carry the run's summary line, the MTV version and the cassette location
+ * besides the run id and the build URL. */
+Test(jira_report, create_fields_and_comment_contents)
+{
+    for (int cloud = 0; cloud < 2; cloud++) {
+        const char *sets[] = {"ticket_components=Controller, UI", "affects_version=2.10.0"};
+        env e;
+        env_open(&e, cloud, sets, 2);
+        const char *scn[] = {"test_cold"};
+        const char *msg[] = {"plan not Ready after 600 s"};
+        run_results *r1 = make_run("run-f1", scn, msg, 1);
+        scenario_set_cassette(r1->scenarios[0], "mtv-results/run-f1/cassettes/test_cold.tar");
+        jira_report_stats st;
+        cr_assert_eq(report(&e, r1, 0, &st), 0, "%s", output(&e));
+        cr_assert_eq(st.created, 1);
+        char *label = fp_label("test_cold", "migrate", msg[0]);
+        char key[32];
+        snprintf(key, sizeof key, "%s", jirastub_key_with_label(e.stub, label));
+        cJSON *body = cJSON_Parse(jirastub_create_body(e.stub, key));
+        const cJSON *f = cJSON_GetObjectItem(body, "fields");
+        const cJSON *comps = cJSON_GetObjectItem(f, "components");
+        cr_assert_eq(cJSON_GetArraySize(comps), 2, "components: %s", jirastub_create_body(e.stub, key));
+        cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(comps, 0), "name")->valuestring, "Controller");
+        cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(comps, 1), "name")->valuestring, "UI");
+        const cJSON *vers = cJSON_GetObjectItem(f, "versions");
+        cr_assert_eq(cJSON_GetArraySize(vers), 1, "versions: %s", jirastub_create_body(e.stub, key));
+        cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(vers, 0), "name")->valuestring, "2.10.0");
+        cr_assert_null(cJSON_GetObjectItem(f, "fixVersions"), "an affected version is not a fix version");
+        cJSON_Delete(body);
+
+        run_results *r2 = make_run("run-f2", scn, msg, 1);
+        results_set_prop(r2, "mtv_version", "2.10.1");
+        scenario_set_cassette(r2->scenarios[0], "mtv-results/run-f2/cassettes/test_cold.tar");
+        cr_assert_eq(report(&e, r2, 0, &st), 0, "%s", output(&e));
+        cr_assert_eq(st.commented, 1);
+        const char *c = jirastub_comment(e.stub, key, 0);
+        cr_assert_not_null(c);
+        strbuf summary = STRBUF_INIT;
+        console_summary_line(r2, &summary);
+        cr_assert(strstr(summary.buf, "1 failed"), "%s", summary.buf);
+        cr_assert(strstr(c, summary.buf), "no summary line '%s' in %s", summary.buf, c);
+        cr_assert(strstr(c, "mtv-results/run-f2/cassettes/test_cold.tar"), "no cassette in %s", c);
+        cr_assert(strstr(c, "2.10.1"), "no MTV version in %s", c);
+        cr_assert(strstr(c, "run-f2"), "no run id in %s", c);
+        cr_assert(strstr(c, "https://ci.example.com/job/42/"), "no build URL in %s", c);
+        sb_release(&summary);
+        free(label);
+        results_free(r1);
+        results_free(r2);
+        env_close(&e);
+    }
 }

@@ -11,7 +11,7 @@
 #include "util/rand.h"
 
 void cli_run_summary(console *c, FILE *out, const run_results *res, const run_outcome *oc,
-                     const char *out_dir)
+                     const char *out_dir, const char *log_path)
 {
     strbuf s = STRBUF_INIT;
     if (oc->signal)
@@ -35,13 +35,18 @@ void cli_run_summary(console *c, FILE *out, const run_results *res, const run_ou
     fs_join(&junit, out_dir, "junit.xml");
     fs_join(&ledger, out_dir, "resources.json");
     fs_join(&cassettes, out_dir, "cassettes");
-    console_artifact a[] = {{"results", results.buf}, {"junit", junit.buf}, {"resources", ledger.buf},
-                            {"cassettes", cassettes.buf}};
+    console_artifact a[5] = {{"results", results.buf}, {"junit", junit.buf}};
+    size_t n = 2;
+    if (log_path && *log_path)
+        a[n++] = (console_artifact){"log", log_path};
+    a[n++] = (console_artifact){"resources", ledger.buf};
     int any_cassette = 0;
     for (size_t i = 0; i < res->n_scenarios; i++)
         any_cassette |= res->scenarios[i]->cassette && !strncmp(res->scenarios[i]->cassette, out_dir,
                                                                strlen(out_dir));
-    console_summary(c, res, a, any_cassette ? 4 : 3);
+    if (any_cassette)
+        a[n++] = (console_artifact){"cassettes", cassettes.buf};
+    console_summary(c, res, a, n);
     sb_release(&results);
     sb_release(&junit);
     sb_release(&ledger);

@@ -12,10 +12,10 @@
 #include "runner/run.h"
 
 /* The end of a run on the console: failures, pytest's summary line, what
- * interrupted the run or was left behind, and where the artifacts are.
- * Masked. */
+ * interrupted the run or was left behind, and where the artifacts are
+ * (log_path: the run's log, listed when not NULL or empty). Masked. */
 void cli_run_summary(console *c, FILE *out, const run_results *res, const run_outcome *oc,
-                     const char *out_dir);
+                     const char *out_dir, const char *log_path);
 
 /* "90" (seconds), "90s", "15m", "2h" -> milliseconds. */
 int cli_parse_duration(const char *text, const char *option, int64_t *ms, mtv_err *err);

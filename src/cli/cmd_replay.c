@@ -212,7 +212,7 @@ static int do_replay(replay_opts *o, const char *src, mtv_err *err)
         console_free(con);
         goto out;
     }
-    cli_run_summary(con, stdout, res, &oc, out.buf);
+    cli_run_summary(con, stdout, res, &oc, out.buf, o->common.log_file);
     console_free(con);
     strbuf diff = STRBUF_INIT;
     size_t ndiff = results_compare(recorded, res, &diff);

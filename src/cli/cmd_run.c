@@ -13,8 +13,10 @@
 #include "cli/cli_config.h"
 #include "cli/cli_run.h"
 #include "k8s/access.h"
+#include "k8s/client.h"
 #include "reporters/jira_gate.h"
 #include "reporters/jira_report.h"
+#include "mtv/version.h"
 #include "runner/mtv_driver.h"
 #include "runner/run.h"
 #include "util/fs.h"
@@ -41,6 +43,41 @@ static int open_output(const char *dir, mtv_err *err)
     return fs_mkdir_p(dir, 0755, err);
 }
 
+/* The MTV version the cluster runs, into out; a cluster that does not say
+ * leaves out empty (logged): the reports then lack the property, the run
+ * goes on. */
+static void read_mtv_version(const kube_config *kc, transport *t, const char *ns, strbuf *out)
+{
+    k8s_client *c = NULL;
+    mtv_err err;
+    mtv_err_clear(&err);
+    if (k8s_client_new(&c, kc, t, &err) < 0 || mtv_version_read(c, ns, out, &err) < 0) {
+        log_warn("MTV version unknown (the reports leave it out): %s", err.msg);
+        sb_reset(out);
+    } else {
+        log_info("MTV %s in namespace %s", out->buf, ns);
+    }
+    k8s_client_free(c);
+}
+
+/* After the run: its failures to Jira (jira_report_run prints each decision
+ * and its counts). A Jira problem is printed and logged, never turned into
+ * the exit code: that stays the validation's. */
+static void report_to_jira(const run_results *res, const jira_config *jcfg, const char *out_dir)
+{
+    jira_report_stats st;
+    jira_report_opts jo = {.source = out_dir, .base_dir = NULL};
+    mtv_err err;
+    mtv_err_clear(&err);
+    if (jira_report_run(res, jcfg, NULL, &jo, &st, &err) < 0) {
+        log_error("jira report: %s", err.msg);
+        fprintf(stdout, "jira: the report failed (%zu Jira error%s, see above); the exit code is the "
+                        "validation's\n",
+                st.errors, st.errors == 1 ? "" : "s");
+    }
+    fflush(stdout);
+}
+
 /* The run's exit code, or -1 with err when it could not run. */
 static int do_run(run_opts *o, mtv_err *err)
 {
@@ -54,7 +91,7 @@ static int do_run(run_opts *o, mtv_err *err)
     memset(&sel, 0, sizeof sel);
     select_opts so;
     memset(&so, 0, sizeof so);
-    strbuf run_id = STRBUF_INIT, out_dir = STRBUF_INIT, log_path = STRBUF_INIT;
+    strbuf run_id = STRBUF_INIT, out_dir = STRBUF_INIT, log_path = STRBUF_INIT, mtv_version = STRBUF_INIT;
     run_item *items = NULL;
     transport *t = NULL;
     kube_config kc;
@@ -123,8 +160,7 @@ static int do_run(run_opts *o, mtv_err *err)
     }
 
     if (o->jira || o->jira_report) {
-        jira_config_init(&jcfg, log_secrets());
-        have_jcfg = 1;
+        have_jcfg = 1;   /* jira_config_open initialises it, even when it fails */
         if (jira_config_open(&jcfg, o->jira_config, o->jira_sets.items, o->jira_sets.count, log_secrets(),
                              err) < 0 ||
             (o->jira_report && jira_config_check_tickets(&jcfg, err) < 0))
@@ -180,6 +216,8 @@ static int do_run(run_opts *o, mtv_err *err)
         goto out;
     have_kc = 1;
     log_info("cluster %s (%s)", kc.server, kc.source);
+    const char *mtv_ns = settings_str(&c.settings, "mtv_namespace", "openshift-mtv");
+    read_mtv_version(&kc, t, mtv_ns, &mtv_version);
 
     shared = mtv_shared_new();
     runner_driver d = runner_mtv_driver(shared);
@@ -199,8 +237,10 @@ static int do_run(run_opts *o, mtv_err *err)
     results_set_prop(res, "provider_type", provider_type_name(so.entry->type));
     results_set_prop(res, "provider_version", provider_str(so.entry, "version"));
     results_set_prop(res, "storage_class", sc);
+    if (mtv_version.len)
+        results_set_prop(res, "mtv_version", mtv_version.buf);
     results_set_prop(res, "cluster", kc.server);
-    results_set_prop(res, "mtv_namespace", settings_str(&c.settings, "mtv_namespace", "openshift-mtv"));
+    results_set_prop(res, "mtv_namespace", mtv_ns);
     if (shard_n > 1)
         results_set_prop(res, "shard", o->shard);
     run_outcome oc;
@@ -216,25 +256,12 @@ static int do_run(run_opts *o, mtv_err *err)
     if (results_write(res, rp.buf, err) < 0)
         log_error("%s", err->msg);
     sb_release(&rp);
-    cli_run_summary(con, stdout, res, &oc, out_dir.buf);
+    cli_run_summary(con, stdout, res, &oc, out_dir.buf, o->common.log_file ? o->common.log_file : log_path.buf);
     console_free(con);
     exit_code = runner_exit_code(res, &oc);
     mtv_err_clear(err);
-    if (o->jira_report) {
-        strbuf line = STRBUF_INIT;
-        jira_report_stats st;
-        jira_report_opts jo = {.source = out_dir.buf, .base_dir = NULL};
-        if (jira_report_run(res, &jcfg, NULL, &jo, &st, err) < 0) {
-            log_error("jira report: %s", err->msg);
-            mtv_err_clear(err);
-            if (exit_code == MTV_EXIT_OK)
-                exit_code = MTV_EXIT_ENV;
-        }
-        jira_report_stats_line(&st, 0, &line);
-        cli_write_masked(stdout, line.buf ? line.buf : "", line.len);
-        fputc('\n', stdout);
-        sb_release(&line);
-    }
+    if (o->jira_report)
+        report_to_jira(res, &jcfg, out_dir.buf);
 out:
     if (gate)
         jira_gate_free(gate, sel.count);
@@ -253,6 +280,7 @@ out:
     sb_release(&run_id);
     sb_release(&out_dir);
     sb_release(&log_path);
+    sb_release(&mtv_version);
     return exit_code;
 }
 

@@ -514,3 +514,48 @@ size_t jirastub_requests(jirastub *j, const char *method, const char *part)
     }
     return n;
 }
+
+char *jirastub_state_json(jirastub *j)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *issues = cJSON_AddArrayToObject(root, "issues");
+    pthread_mutex_lock(&j->lock);
+    for (size_t i = 0; i < j->n_issues; i++) {
+        const stub_issue *is = &j->issues[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "key", is->key);
+        cJSON_AddStringToObject(o, "status", is->status);
+        cJSON_AddBoolToObject(o, "created", is->created);
+        if (is->create_body)
+            cJSON_AddStringToObject(o, "create_body", is->create_body);
+        cJSON *labels = cJSON_AddArrayToObject(o, "labels");
+        for (size_t k = 0; k < is->n_labels; k++)
+            cJSON_AddItemToArray(labels, cJSON_CreateString(is->labels[k]));
+        cJSON *comments = cJSON_AddArrayToObject(o, "comments");
+        for (size_t k = 0; k < is->n_comments; k++)
+            cJSON_AddItemToArray(comments, cJSON_CreateString(is->comments[k]));
+        cJSON *links = cJSON_AddArrayToObject(o, "remote_links");
+        for (size_t k = 0; k < is->n_links; k++)
+            cJSON_AddItemToArray(links, cJSON_CreateString(is->links[k]));
+        cJSON_AddNumberToObject(o, "attachments", (double)is->attachments);
+        cJSON_AddItemToArray(issues, o);
+    }
+    pthread_mutex_unlock(&j->lock);
+    cJSON *reqs = cJSON_AddArrayToObject(root, "requests");
+    size_t total = ts_count(j->srv);
+    for (size_t i = 0; i < total; i++) {
+        const ts_request *r = ts_request_at(j->srv, i);
+        if (!r)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "method", r->method);
+        cJSON_AddStringToObject(o, "uri", r->uri);
+        cJSON_AddStringToObject(o, "body", r->body.buf ? r->body.buf : "");
+        cJSON_AddItemToArray(reqs, o);
+    }
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        abort();
+    return text;
+}

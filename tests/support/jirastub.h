@@ -54,4 +54,10 @@ const char *jirastub_create_body(jirastub *j, const char *key);
 /* Requests seen whose path contains part (method NULL = any). */
 size_t jirastub_requests(jirastub *j, const char *method, const char *part);
 
+/* Everything at once, as JSON for processes that inspect the stand-in from
+ * outside (tests/peers/jirastub): {"issues": [{key, status, created,
+ * create_body, labels, comments (bodies as sent), remote_links (globalIds),
+ * attachments}], "requests": [{method, uri, body}]}. The caller frees it. */
+char *jirastub_state_json(jirastub *j);
+
 #endif

@@ -101,6 +101,10 @@ j="$work/ovirt/junit.xml"
 want "$j" test_cold_migration_comprehensive-ovirt-standard migrate passed
 want "$j" test_cold_migration_comprehensive-ovirt-standard check_vms "<failure" "check_memory - "
 want "$j" test_insecure_skip_verify_cold_migration_rhv-ovirt-standard prepare "<error" "mtv-no-such-vm"
+# the MTV version, as the lab's operator CSV announces it, in both files' properties
+for f in "$work/openstack/junit.xml" "$work/ovirt/junit.xml"; do
+  grep -q '<property name="mtv_version" value="2.10.0"/>' "$f" || fail "$f lacks the MTV version property"
+done
 
 # no terminal escape and no XML-illegal byte in any file; the reason's text stays
 for f in "$work/openstack/junit.xml" "$work/ovirt/junit.xml"; do

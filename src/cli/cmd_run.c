@@ -334,7 +334,8 @@ int cmd_run(int argc, char **argv)
                                     "issue is open is skipped (run=false) or run expecting failure.",
          NULL, &o.jira, 0, 0, 0},
         {OPT_FLAG, 0, "jira-report", NULL, "After the run, report its failures to Jira (as 'report "
-                                           "jira').",
+                                           "jira'); a Jira problem is printed and never changes "
+                                           "the exit code.",
          NULL, &o.jira_report, 0, 0, 0},
         {OPT_STRING, 0, "jira-config", "PATH", "Jira configuration (pytest-jira's jira.cfg).",
          "/etc/jira.cfg, ~/jira.cfg, ./jira.cfg", &o.jira_config, 0, 0, 0},
@@ -371,14 +372,20 @@ int cmd_run(int argc, char **argv)
             "the cassettes and results and exits with 128+signal; a second one exits at once, "
             "leaving resources.json for 'mtv-validate cleanup'.\n"
             "\n"
-            "The folder: results.json, junit.xml, run.log, resources.json, cassettes/<scenario>.tar "
-            "and <scenario>/scenario.log. 'mtv-validate replay DIR' re-runs it offline.\n"
+            "The folder: results.json, junit.xml, run.log (unless --log-file), resources.json, "
+            "cassettes/<scenario>.tar and <scenario>/scenario.log; the last lines list them. "
+            "'mtv-validate replay DIR' re-runs it offline.\n"
             "\n"
             "With --jira, the Jira issues scenarios link are looked up once before anything runs "
             "(docs/reporting.md): an open issue linked with run=false skips its scenario, one "
             "linked with run=true runs it with failures xfailed. Without --jira links are not "
-            "checked. --jira-report files or comments the run's failures afterwards. See "
-            "docs/running.md.",
+            "checked. --jira-report files or comments the run's failures afterwards, as 'report "
+            "jira' does (a Jira that fails is printed and logged; the exit code stays the "
+            "validation's). See docs/running.md and docs/reporting.md.\n"
+            "\n"
+            "The properties of results.json and junit.xml name the provider, its version, the "
+            "storage class, the cluster and the MTV version its operator's ClusterServiceVersion "
+            "announces (left out when the cluster does not say).",
         .examples = "$ mtv-validate run -m tier0 --provider vsphere-8 --storage-class ceph-rbd\n"
                     "  upstream's smoke scenarios against the vsphere-8 entry of .providers.json\n"
                     "$ mtv-validate run --scenario test_sanity_cold_mtv_migration --provider ovirt \\\n"
@@ -386,7 +393,11 @@ int cmd_run(int argc, char **argv)
                     "  one scenario, artifacts in /tmp/cold\n"
                     "$ mtv-validate run -m tier0 --provider vsphere-8 --storage-class ceph-rbd -j 4 "
                     "--shard 1/2\n"
-                    "  the first half of tier0, four scenarios at a time",
+                    "  the first half of tier0, four scenarios at a time\n"
+                    "$ mtv-validate run -m tier0 --provider vsphere-8 --storage-class ceph-rbd --jira "
+                    "--jira-report \\\n"
+                    "    -c url=https://issues.example.com -c project=MTV\n"
+                    "  skip known issues first, then comment on or open issues for the failures",
         .options = options,
     };
     char **pos;

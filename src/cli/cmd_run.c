@@ -14,9 +14,9 @@
 #include "cli/cli_run.h"
 #include "k8s/access.h"
 #include "k8s/client.h"
+#include "mtv/version.h"
 #include "reporters/jira_gate.h"
 #include "reporters/jira_report.h"
-#include "mtv/version.h"
 #include "runner/mtv_driver.h"
 #include "runner/run.h"
 #include "util/fs.h"
@@ -91,7 +91,8 @@ static int do_run(run_opts *o, mtv_err *err)
     memset(&sel, 0, sizeof sel);
     select_opts so;
     memset(&so, 0, sizeof so);
-    strbuf run_id = STRBUF_INIT, out_dir = STRBUF_INIT, log_path = STRBUF_INIT, mtv_version = STRBUF_INIT;
+    strbuf run_id = STRBUF_INIT, out_dir = STRBUF_INIT, log_path = STRBUF_INIT;
+    strbuf mtv_version = STRBUF_INIT;
     run_item *items = NULL;
     transport *t = NULL;
     kube_config kc;
@@ -256,7 +257,8 @@ static int do_run(run_opts *o, mtv_err *err)
     if (results_write(res, rp.buf, err) < 0)
         log_error("%s", err->msg);
     sb_release(&rp);
-    cli_run_summary(con, stdout, res, &oc, out_dir.buf, o->common.log_file ? o->common.log_file : log_path.buf);
+    cli_run_summary(con, stdout, res, &oc, out_dir.buf,
+                    o->common.log_file ? o->common.log_file : log_path.buf);
     console_free(con);
     exit_code = runner_exit_code(res, &oc);
     mtv_err_clear(err);

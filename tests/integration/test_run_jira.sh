@@ -131,6 +131,7 @@ jq -e --arg k "$key" '.issues[] | select(.key == $k) | .labels | map(test("^mtvv
 desc=$(jq -r --arg k "$key" '.issues[] | select(.key == $k) | .create_body | fromjson | .fields.description' "$state")
 case "$desc" in *"2.10.0"*) ;; *) fail "the description lacks the MTV version: $desc" ;; esac
 case "$desc" in *"$run_id1"*) ;; *) fail "the description lacks the run id $run_id1: $desc" ;; esac
+case "$desc" in *"$first/cassettes/$scn.tar"*) ;; *) fail "the description lacks the first run's cassette: $desc" ;; esac
 ncomments=$(jq --arg k "$key" '.issues[] | select(.key == $k) | .comments | length' "$state")
 [ "$ncomments" = 1 ] || fail "$key has $ncomments comments, wanted 1"
 comment=$(jq -r --arg k "$key" '.issues[] | select(.key == $k) | .comments[0] | fromjson | .body' "$state")
@@ -144,20 +145,23 @@ done
 
 # (c) a dead Jira: reported, and the exit code stays the validation's
 dead="http://127.0.0.1:1"
-mtv_run 0 pass "$dead" --jira-report
+mtv_run 0 pass "$dead" --jira-report --log-file "$work/dead.log"
 has "jira: no failed or errored step: nothing to report"
+has "log        $work/dead.log"
+[ ! -e "$dir/run.log" ] || fail "--log-file given, yet a run.log was written"
 mtv_run 1 fail "$dead" --jira-report
 has "jira: the report failed (1 Jira error"
 has "the exit code is the validation's"
-[ -s "$dir/junit.xml" ] && [ -s "$dir/results.json" ] || fail "a dead Jira cost the run its results"
+{ [ -s "$dir/junit.xml" ] && [ -s "$dir/results.json" ]; } || fail "a dead Jira cost the run its results"
 
 # (d) the token: never in logs, reports, the console or what Jira received
 b64=$(printf '%s' "$token" | base64 -w0)
 for d in "${runs[@]}"; do
   for f in "$d/run.log" "$d/junit.xml" "$d.out"; do
-    grep -a -q -F -e "$token" -e "$b64" "$f" && fail "the Jira token is in $f"
+    [ ! -f "$f" ] || ! grep -a -q -F -e "$token" -e "$b64" "$f" || fail "the Jira token is in $f"
   done
 done
+! grep -a -q -F -e "$token" -e "$b64" "$work/dead.log" || fail "the Jira token is in $work/dead.log"
 for s in "$work"/jira.*.json; do
   jq -r '.requests[] | .uri, .body' "$s" | grep -a -q -F -e "$token" -e "$b64" &&
     fail "the Jira token reached the stand-in in a URL or body ($s)"

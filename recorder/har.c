@@ -206,7 +206,9 @@ cJSON *har_entry_http(const har_exchange *x)
     sb_release(&body);
     cJSON_AddItemToObject(e, "response", rs);
     cJSON_AddItemToObject(e, "cache", cJSON_CreateObject());
-    http_timings none = {-1, -1, -1, -1, 0, 0, 0};
+    /* a failed attempt's whole duration counts as waiting: replay moves its
+     * clock by it, so a timeout replays as the time it took */
+    http_timings none = {-1, -1, -1, -1, 0, x->error && x->error_ms > 0 ? x->error_ms : 0, 0};
     add_timings(e, resp ? &resp->timings : &none);
 
     add_common_ext(e, x->seq, req->upstream, x->key, x->t_ms);

@@ -42,6 +42,7 @@ typedef struct har_exchange {
     const char *key;
     cJSON *stream;               /* taken; NULL unless a stream */
     cJSON *redactions;           /* taken; may be NULL */
+    double error_ms;             /* with error: how long the attempt lasted (its "time") */
 } har_exchange;
 
 cJSON *har_entry_http(const har_exchange *x);

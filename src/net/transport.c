@@ -327,7 +327,7 @@ static enum net_failure failure_parse(const char *s)
 static void journal_exchange(transport *t, const http_request *req, const http_response *resp,
                              int failed, enum net_failure failure, const mtv_err *xerr,
                              long long seq, long long started_ms, long long t_ms, cJSON *frames,
-                             enum net_framing framing)
+                             enum net_framing framing, double elapsed_ms)
 {
     cJSON *report = cJSON_CreateArray();
     http_request rq;
@@ -353,7 +353,7 @@ static void journal_exchange(transport *t, const http_request *req, const http_r
     }
     har_exchange x = {.req = &rq, .resp = failed ? NULL : &rs, .error = failed ? msg.buf : NULL,
                       .seq = seq, .started_ms = started_ms, .t_ms = t_ms, .key = key.buf,
-                      .stream = stream, .redactions = report};
+                      .stream = stream, .redactions = report, .error_ms = elapsed_ms};
     cJSON *entry = har_entry_http(&x);
     if (failed)
         cJSON_AddStringToObject(entry, "_failure", failure_name(failure));
@@ -377,14 +377,52 @@ int transport_record_exchange(transport *t, const http_request *req, const http_
         return mtv_err_set(err, MTV_EXIT_USAGE, "recording an exchange needs record mode");
     long long seq = atomic_fetch_add(&t->seq, 1) + 1;
     journal_exchange(t, req, resp, 0, NET_OK, NULL, seq, clock_now_ms(t->clock),
-                     clock_mono_ms(t->clock), NULL, NET_FRAMES_LINES);
+                     clock_mono_ms(t->clock), NULL, NET_FRAMES_LINES, 0);
     return 0;
 }
 
 /* ---- replay ------------------------------------------------------------------ */
 
+/* Delivers a recorded stream's frames at their recorded offsets from base,
+ * counting them in *delivered (a stream that delivered is never retried).
+ * Returns 1 when the client (or a cancel) stopped it, 0 at the end. */
+static int replay_frames(transport *t, const http_request *req, const net_sink *sink,
+                         const cJSON *stream, long long base, enum net_failure *failure,
+                         size_t *delivered)
+{
+    const cJSON *f;
+    strbuf data = STRBUF_INIT;
+    int stopped = 0;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(stream, "frames")) {
+        if (req->cancel && atomic_load(req->cancel)) {
+            stopped = 1;
+            break;
+        }
+        const cJSON *ft = cJSON_GetObjectItemCaseSensitive(f, "t_ms");
+        if (cJSON_IsNumber(ft))
+            clock_advance_to_ms(t->clock, base + har_clamp(ft->valuedouble, 0, HAR_MAX_MS));
+        sb_reset(&data);
+        const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "text"));
+        const char *b64 = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "base64"));
+        if (text)
+            sb_adds(&data, text);
+        else if (b64)
+            b64_decode(&data, b64, strlen(b64));
+        ++*delivered;
+        if (sink->on_frame(sink->ud, data.buf ? data.buf : "", data.len) != 0) {
+            stopped = 1;
+            break;
+        }
+    }
+    sb_release(&data);
+    if (stopped)
+        *failure = NET_FAIL_CANCELLED;
+    return stopped;
+}
+
 static int replay_exchange(transport *t, const http_request *req, const net_sink *sink,
-                           http_response *resp, enum net_failure *failure, mtv_err *err)
+                           http_response *resp, enum net_failure *failure, size_t *delivered,
+                           mtv_err *err)
 {
     http_request copy;
     strbuf key = STRBUF_INIT;
@@ -400,42 +438,24 @@ static int replay_exchange(transport *t, const http_request *req, const net_sink
     }
     if (e->t_ms >= 0)
         clock_advance_to_ms(t->clock, e->t_ms);
+    long long base = e->t_ms >= 0 ? e->t_ms : clock_mono_ms(t->clock);
+    const cJSON *stream = cassette_entry_stream(replay_cassette(t->replay), e);
     if (e->error) {
+        /* a stream that broke (a client timeout, a dropped connection) had
+         * delivered its frames first, and lasted as long as it did */
+        if (stream && sink && replay_frames(t, req, sink, stream, base, failure, delivered) != 0)
+            return 0;
         *failure = failure_parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
             cassette_entry_json(replay_cassette(t->replay), e), "_failure")));
-        clock_advance_to_ms(t->clock, (e->t_ms >= 0 ? e->t_ms : clock_mono_ms(t->clock)) + (long long)e->time_ms);
+        clock_advance_to_ms(t->clock, base + (long long)e->time_ms);
         return mtv_err_set(err, MTV_EXIT_ENV, "%s", e->error);
     }
     if (cassette_entry_response(replay_cassette(t->replay), e, resp, err) < 0) {
         *failure = NET_FAIL_OTHER;
         return -1;
     }
-    long long base = e->t_ms >= 0 ? e->t_ms : clock_mono_ms(t->clock);
-    const cJSON *stream = cassette_entry_stream(replay_cassette(t->replay), e);
     if (stream && sink) {
-        const cJSON *f;
-        strbuf data = STRBUF_INIT;
-        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(stream, "frames")) {
-            if (req->cancel && atomic_load(req->cancel)) {
-                *failure = NET_FAIL_CANCELLED;
-                break;
-            }
-            const cJSON *ft = cJSON_GetObjectItemCaseSensitive(f, "t_ms");
-            if (cJSON_IsNumber(ft))
-                clock_advance_to_ms(t->clock, base + har_clamp(ft->valuedouble, 0, HAR_MAX_MS));
-            sb_reset(&data);
-            const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "text"));
-            const char *b64 = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "base64"));
-            if (text)
-                sb_adds(&data, text);
-            else if (b64)
-                b64_decode(&data, b64, strlen(b64));
-            if (sink->on_frame(sink->ud, data.buf ? data.buf : "", data.len) != 0) {
-                *failure = NET_FAIL_CANCELLED;
-                break;
-            }
-        }
-        sb_release(&data);
+        replay_frames(t, req, sink, stream, base, failure, delivered);
     } else if (stream) {
         /* a stream recording read as a plain response: frames as lines */
         const cJSON *f;
@@ -459,7 +479,7 @@ static int attempt(transport *t, const http_request *req, const net_sink *user_s
 {
     *failure = NET_OK;
     if (t->mode == TRANSPORT_REPLAY)
-        return replay_exchange(t, req, user_sink, resp, failure, err);
+        return replay_exchange(t, req, user_sink, resp, failure, frames_seen, err);
     if (t->mode == TRANSPORT_LIVE) {
         frame_tap tap = {t, user_sink ? user_sink->on_frame : NULL, user_sink ? user_sink->ud : NULL,
                          0, NULL, NET_FRAMES_LINES, 0};
@@ -483,7 +503,7 @@ static int attempt(transport *t, const http_request *req, const net_sink *user_s
         frames = NULL;
     }
     journal_exchange(t, req, resp, rc < 0, *failure, err, seq, started, t0 / 1000, frames,
-                     tap.framing);
+                     tap.framing, (double)(clock_mono_us(t->clock) - t0) / 1000.0);
     return rc;
 }
 

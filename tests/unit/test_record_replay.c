@@ -111,6 +111,17 @@ static void scenario(transport *t, const char *base, outcome *o)
     note_resp(o, "watch", rc, &resp, &err);
     http_request_free(&req);
 
+    /* a stream cut by the client's timeout: its frames, then the error,
+     * and replay's clock moves by the time it lasted */
+    http_request_init(&req, &ep, "kubernetes", "GET", "/api/v1/nodes");
+    http_request_query(&req, "watch", "1");
+    req.timeout_ms = 400;
+    before = clock_mono_ms(transport_clock(t));
+    rc = transport_stream(t, &req, NET_FRAMES_LINES, frame_cb, o, &resp, &err);
+    sb_addf(&o->log, "quiet watch rc=%d lasted>=400 %d err=%s\n", rc,
+            clock_mono_ms(transport_clock(t)) - before >= 400, rc < 0 ? err.msg : "-");
+    http_request_free(&req);
+
     /* the same request twice gets its two recorded answers in order */
     for (int i = 0; i < 2; i++) {
         http_request_init(&req, &ep, "vsphere", "GET", "/counter");
@@ -180,6 +191,19 @@ static void watch(void *ud, const ts_request *req, ts_response *resp)
     ts_resp_frame(resp, 120, modified, strlen(modified));
 }
 
+/* a watch that goes quiet: the client's timeout ends it after two frames */
+static void quiet_watch(void *ud, const ts_request *req, ts_response *resp)
+{
+    (void)ud;
+    (void)req;
+    ts_resp_header(resp, "Content-Type", "application/json");
+    const char *a = "{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"n1\"}}}\n";
+    const char *m = "{\"type\":\"MODIFIED\",\"object\":{\"metadata\":{\"name\":\"n1\"}}}\n";
+    ts_resp_frame(resp, 0, a, strlen(a));
+    ts_resp_frame(resp, 50, m, strlen(m));
+    ts_resp_frame(resp, 3000, a, strlen(a));
+}
+
 static ts_server *start_server(void)
 {
     for (size_t i = 0; i < sizeof binary; i++)
@@ -193,6 +217,7 @@ static ts_server *start_server(void)
     ts_script_step flaky[] = {{503, "Retry-After", "1", NULL, 0}, {200, NULL, NULL, "{\"ready\":true}", 0}};
     ts_route_script(s, "GET", "/flaky", flaky, 2);
     ts_route(s, "GET", "/api/v1/pods", watch, NULL);
+    ts_route(s, "GET", "/api/v1/nodes", quiet_watch, NULL);
     ts_route(s, "GET", "/counter", counter, NULL);
     return s;
 }
@@ -273,13 +298,21 @@ Test(record_replay, cassette_holds_the_extensions)
         saw_stream += cassette_entry_stream(&c, e) != NULL;
         saw_custom += cassette_entry_custom(&c, e) != NULL;
         saw_error += e->error != NULL;
+        if (e->error && cassette_entry_stream(&c, e)) {
+            /* the quiet watch: its frames, how it ended, how long it lasted */
+            const cJSON *st = cassette_entry_stream(&c, e);
+            cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(st, "frames")), 2);
+            cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(st, "end")), "error");
+            cr_assert_geq(e->time_ms, 400, "a timed-out stream records the time it lasted");
+        }
         const cJSON *pd = cJSON_GetObjectItem(cJSON_GetObjectItem(cassette_entry_json(&c, e), "request"), "postData");
         saw_binary += cJSON_GetObjectItem(pd, "_encoding") != NULL;
     }
-    cr_assert_eq(c.count, 12, "list, create, binary, gzip, 2x flaky, watch, 2x counter, ssh, 2x refused");
-    cr_assert_eq(saw_stream, 1);
+    cr_assert_eq(c.count, 13, "list, create, binary, gzip, 2x flaky, watch, quiet watch, 2x counter, "
+                              "ssh, 2x refused");
+    cr_assert_eq(saw_stream, 2);
     cr_assert_eq(saw_custom, 1);
-    cr_assert_eq(saw_error, 2);
+    cr_assert_eq(saw_error, 3);
     cr_assert_eq(saw_binary, 1);
     const cJSON *vars = c.variables;
     cr_assert(cJSON_IsString(cJSON_GetObjectItem(vars, "seed")));
@@ -374,7 +407,7 @@ Test(record_replay, exhausted_key_errors_unless_repeat_last)
             cr_assert(strstr(err.msg, "already used"), "%s", err.msg);
         }
         strbuf unused = STRBUF_INIT;
-        cr_assert_eq(transport_unused(t, &unused), 10);
+        cr_assert_eq(transport_unused(t, &unused), 11);
         cr_assert(strstr(unused.buf, "GET kubernetes /api/v1/namespaces?limit=500"), "%s", unused.buf);
         sb_release(&unused);
         http_response_free(&resp);

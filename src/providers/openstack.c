@@ -464,7 +464,8 @@ static int wait_server(source_provider *p, const char *id, const char *label, co
         cJSON_Delete(doc);
         if (rc <= 0)
             return rc;
-        clock_sleep_ms(clk, p->cfg.poll_ms);
+        if (source_poll_sleep(p, p->cfg.poll_ms, "waiting for a server's status", err))
+            return -1;
     }
 }
 
@@ -527,7 +528,8 @@ static int os_wait_guest(source_provider *p, const char *vm, int64_t timeout_ms,
         cJSON_Delete(server);
         if (rc <= 0)
             return rc;
-        clock_sleep_ms(clk, p->cfg.poll_ms);
+        if (source_poll_sleep(p, p->cfg.poll_ms, "waiting for the server's addresses", err))
+            return -1;
     }
 }
 
@@ -557,7 +559,10 @@ static int wait_status(source_provider *p, enum os_service svc, const char *path
         cJSON_Delete(doc);
         if (rc <= 0)
             return rc;
-        clock_sleep_ms(clk, p->cfg.poll_ms);
+        char what[256];
+        snprintf(what, sizeof what, "waiting for %s to be %s", label, want);
+        if (source_poll_sleep(p, p->cfg.poll_ms, what, err))
+            return -1;
     }
 }
 

@@ -79,6 +79,7 @@ static int begin(void *ud, scenario_ctx *ctx, void **state, mtv_err *err)
         .ledger = ctx->ledger,
         .set = env->set,
         .provider = env->provider,
+        .providers = env->providers,
         .params = sc->params,
         .scenario = sc->name,
         .test_name = ctx->sel->test_name,

@@ -124,7 +124,8 @@ static void run_for(world *w, int jobs, int64_t timeout_ms)
 {
     mtv_shared *shared = mtv_shared_new();
     runner_driver d = runner_mtv_driver(shared);
-    run_env env = {&w->cat, &w->cat.settings, w->entry, "ovirt", "standard", &w->kc, shared};
+    run_env env = {&w->cat, &w->cat.settings, w->entry, "ovirt", "standard", &w->kc, shared,
+                   &w->pf};
     run_options o = {.out_dir = w->out, .mode = TRANSPORT_RECORD, .jobs = jobs, .run_id = "lifecycle",
                      .timeout_ms = timeout_ms};
     w->res = results_new("lifecycle", 0);

@@ -135,8 +135,20 @@ static void f_end(void *ud, void *state)
 
 static runner_driver driver_for(script *s)
 {
-    runner_driver d = {s, f_implements, f_begin, f_step, f_teardown, f_end};
+    runner_driver d = {s, f_implements, f_begin, f_step, f_teardown, f_end, NULL};
     return d;
+}
+
+/* Data the scripted driver observed: a record holding the canary secret,
+ * base64-encoded too, and a key results.json keeps for the scenario itself. */
+static cJSON *f_data(void *ud, void *state)
+{
+    (void)ud;
+    (void)state;
+    return cJSON_Parse("{\"source_vms_data\": {\"vm-a\": {\"name\": \"vm-a\","
+                       " \"serial\": \"Run-canary-secret-1\","
+                       " \"guest_os\": \"UnVuLWNhbmFyeS1zZWNyZXQtMQ==\"}},"
+                       " \"steps\": []}");
 }
 
 /* ---- fixtures ----------------------------------------------------------------- */
@@ -624,6 +636,40 @@ Test(run, known_issue_skip_and_xfail_items)
     }
     cr_assert_eq(atomic_load(&s.begins), 1);
     cr_assert_eq(runner_exit_code(res, &oc), MTV_EXIT_OK, "expected failures fail no run");
+    results_free(res);
+    close_world(&w);
+}
+
+Test(run, driver_data_is_kept_in_results_json_masked)
+{
+    world w;
+    open_world(&w, COLD, 1);
+    script s = {0};
+    runner_driver d = driver_for(&s);
+    d.data = f_data;
+    run_env env = {.cat = &w.cat, .set = &w.cat.settings};
+    run_options o = options(&w, TRANSPORT_LIVE);
+    run_results *res = results_new("run-test", 0);
+    run_outcome oc;
+    mtv_err err;
+    cr_assert_eq(runner_run(&env, w.items, w.n, &d, &o, res, &oc, &err), 0, "%s", err.msg);
+    char path[4400];
+    snprintf(path, sizeof path, "%s/results.json", w.out);
+    size_t n;
+    char *text = tu_read(path, &n);
+    cr_assert_not_null(text);
+    cr_assert_not(tu_contains(text, n, "Run-canary-secret-1"), "masked: %s", text);
+    cr_assert_not(tu_contains(text, n, "UnVuLWNhbmFyeS1zZWNyZXQtMQ"), "in base64 too");
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    const cJSON *sc = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "scenarios"), 0);
+    const cJSON *vm = cJSON_GetObjectItem(cJSON_GetObjectItem(sc, "source_vms_data"), "vm-a");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(vm, "name")), "vm-a");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(vm, "serial")),
+                     "<redacted:test.password>");
+    cr_assert_gt(cJSON_GetArraySize(cJSON_GetObjectItem(sc, "steps")), 0,
+                 "the driver cannot overwrite the scenario's own keys");
+    cJSON_Delete(root);
     results_free(res);
     close_world(&w);
 }

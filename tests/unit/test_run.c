@@ -673,3 +673,50 @@ Test(run, driver_data_is_kept_in_results_json_masked)
     results_free(res);
     close_world(&w);
 }
+
+/* An ESXi entry clones through its clone_provider: the context keeps that
+ * entry (masked), and the restored providers file holds both. */
+Test(run, replay_context_keeps_the_clone_provider_entry)
+{
+    world w;
+    open_world(&w, COLD, 1);
+    const char *dir = tu_tmpdir();
+    const char *text =
+        "{\"esx\": {\"type\": \"vsphere\", \"version\": \"7.0\", \"fqdn\": \"esx.example.com\","
+        "  \"api_url\": \"https://esx.example.com/sdk\", \"username\": \"root\","
+        "  \"password\": \"Esx-canary-pw-7\", \"endpoint_type\": \"esxi\", \"clone_provider\": \"vc\"},"
+        " \"vc\": {\"type\": \"vsphere\", \"version\": \"7.0\", \"fqdn\": \"vc.example.com\","
+        "  \"api_url\": \"https://vc.example.com/sdk\", \"username\": \"admin\","
+        "  \"password\": \"Vc-canary-pw-8\"},"
+        " \"other\": {\"type\": \"vsphere\", \"version\": \"7.0\", \"fqdn\": \"o.example.com\","
+        "  \"api_url\": \"https://o.example.com/sdk\", \"username\": \"u\", \"password\": \"Other-pw-9\"}}";
+    providers_file pf;
+    const provider_entry *e;
+    mtv_err err;
+    cr_assert_eq(providers_open(&pf, tu_write(dir, "providers.json", text), "esx", log_secrets(), &e,
+                                &err), 0, "%s", err.msg);
+    run_env env = {.cat = &w.cat, .set = &w.cat.settings, .provider = e, .provider_key = "esx",
+                   .providers = &pf};
+    char *ctx = run_context_text(&env, w.items[0].sel, NULL);
+    cr_assert(strstr(ctx, "\"clone_provider\":{\"key\":\"vc\""), "%s", ctx);
+    cr_assert_null(strstr(ctx, "Vc-canary-pw-8"), "masked: %s", ctx);
+    cr_assert_null(strstr(ctx, "other"), "only the entry it clones through: %s", ctx);
+    char out[4300];
+    snprintf(out, sizeof out, "%s/restored", dir);
+    cr_assert_eq(fs_mkdir_p(out, 0755, &err), 0);
+    run_context rc;
+    cr_assert_eq(run_context_restore(ctx, "esx.tar", out, &rc, &err), 0, "%s", err.msg);
+    run_context_free(&rc);
+    free(ctx);
+    providers_file back;
+    const provider_entry *be;
+    char p[4400];
+    snprintf(p, sizeof p, "%s/providers.json", out);
+    cr_assert_eq(providers_open(&back, p, "esx", log_secrets(), &be, &err), 0, "%s", err.msg);
+    const provider_entry *vc = providers_get(&back, provider_str(be, "clone_provider"), &err);
+    cr_assert_not_null(vc, "%s", err.msg);
+    cr_assert_str_eq(provider_str(vc, "api_url"), "https://vc.example.com/sdk");
+    providers_file_free(&back);
+    providers_file_free(&pf);
+    close_world(&w);
+}

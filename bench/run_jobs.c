@@ -260,7 +260,7 @@ int main(int argc, char **argv)
     kube_config kc;
     if (kubeconfig_load(&kc, lab_server_kubeconfig_path(srv), NULL, log_secrets(), &err) < 0)
         die("kubeconfig", &err);
-    run_env env = {&cat, &cat.settings, entry, "ovirt", "standard", &kc, NULL};
+    run_env env = {&cat, &cat.settings, entry, "ovirt", "standard", &kc, NULL, NULL};
 
     counts c1, c4;
     double t1 = run_once(&env, &sel, out1.buf, 1, &c1);

@@ -197,7 +197,8 @@ static int do_replay(replay_opts *o, const char *src, mtv_err *err)
 
     shared = mtv_shared_new();
     runner_driver d = runner_mtv_driver(shared);
-    run_env env = {&c, &c.settings, so.entry, first.provider_key, first.storage_class, &kc, shared};
+    run_env env = {&c, &c.settings, so.entry, first.provider_key, first.storage_class, &kc, shared,
+                   &pf};
     run_options ro = {.out_dir = out.buf, .mode = TRANSPORT_REPLAY, .jobs = (int)o->jobs,
                       .handle_signals = 1, .quiet_progress = 1, .run_id = "replay"};
     console *con = console_new(stdout, NULL);

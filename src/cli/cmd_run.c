@@ -222,7 +222,7 @@ static int do_run(run_opts *o, mtv_err *err)
 
     shared = mtv_shared_new();
     runner_driver d = runner_mtv_driver(shared);
-    run_env env = {&c, &c.settings, so.entry, provider, sc, &kc, shared};
+    run_env env = {&c, &c.settings, so.entry, provider, sc, &kc, shared, &pf};
     run_options ro = {.out_dir = out_dir.buf,
                       .mode = o->record ? TRANSPORT_RECORD : TRANSPORT_LIVE,
                       .jobs = (int)o->jobs,

@@ -180,7 +180,7 @@ int cmd_source_show(int argc, char **argv)
             "Connects to the provider named by --provider (an entry of the providers file), finds "
             "the VM by name and prints what mtv-validate reads about it: the same normalised record "
             "the post-migration checks compare with the migrated VM, and that a run stores as the "
-            "scenario's source data. Nothing on the provider is changed.\n"
+            "scenario's source_vms_data in results.json. Nothing on the provider is changed.\n"
             "\n"
             "The record holds: id, name, uuid, power state (on/off/other); CPU sockets, cores per "
             "socket (and threads); memory in MiB; firmware (bios/efi), secure boot and TPM; guest OS, "

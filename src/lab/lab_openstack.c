@@ -21,9 +21,12 @@
  * createImage snapshots every volume of a server (Cinder snapshots) into a
  * Glance image whose block_device_mapping names them; volumes made from
  * those snapshots boot a new server. A volume remembers the world disk it
- * descends from, so the server made from it gets that disk's shape. */
+ * descends from, so the server made from it gets that disk's shape.
+ * POST /snapshots snapshots one volume on its own (the source adapter's
+ * snapshot of a server). */
 typedef struct os_snap {
     char *id, *name, *volume_id, *vm_id;   /* vm_id/disk: the disk it copies */
+    char *description;                     /* may be NULL */
     size_t disk;
     long long size_gb;
 } os_snap;
@@ -113,6 +116,7 @@ void lab_openstack_free(lab_openstack *o)
         free(o->snaps[i].name);
         free(o->snaps[i].volume_id);
         free(o->snaps[i].vm_id);
+        free(o->snaps[i].description);
     }
     free(o->snaps);
     for (size_t i = 0; i < o->nimages; i++) {
@@ -557,7 +561,7 @@ static cJSON *snap_json(const os_snap *s)
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "id", s->id);
     cJSON_AddStringToObject(j, "name", s->name);
-    cJSON_AddStringToObject(j, "description", "");
+    cJSON_AddStringToObject(j, "description", s->description ? s->description : "");
     cJSON_AddStringToObject(j, "status", "available");
     cJSON_AddNumberToObject(j, "size", (double)s->size_gb);
     cJSON_AddStringToObject(j, "volume_id", s->volume_id);
@@ -828,8 +832,62 @@ static void delete_volume(lab_openstack *o, const char *id, lab_resp *resp)
     lab_resp_raw(resp, 202, "application/json", "", 0);
 }
 
+/* POST /snapshots {"snapshot": {"volume_id", "name", "description", "force"}}:
+ * a snapshot of a world server's disk or of a volume made from one; an
+ * attached volume needs force, as Cinder's. */
+static void create_snapshot(lab_openstack *o, lab_req *req, lab_resp *resp)
+{
+    cJSON *body = cJSON_ParseWithLength(req->body ? req->body : "", req->body_len);
+    const cJSON *sn = cJSON_GetObjectItemCaseSensitive(body, "snapshot");
+    const char *vid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sn, "volume_id"));
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sn, "name"));
+    const char *desc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sn, "description"));
+    int force = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sn, "force"));
+    const lab_vm *vm = NULL;
+    size_t disk = 0;
+    for (size_t i = 0; vid && !vm && i < o->src.nvms; i++)
+        for (size_t d = 0; d < o->src.vms[i].ndisks; d++)
+            if (!strcmp(o->src.vms[i].disks[d].id, vid)) {
+                vm = &o->src.vms[i];
+                disk = d;
+                break;
+            }
+    const os_volume *made = vid && !vm ? find_vol(o, vid) : NULL;
+    if (!vid) {
+        error(resp, 400, "badRequest", NULL, "Invalid input for field/attribute snapshot. "
+                                             "'volume_id' is a required property");
+    } else if (!vm && !made) {
+        strbuf m = STRBUF_INIT;
+        sb_addf(&m, "Volume %s could not be found.", vid);
+        error(resp, 404, "itemNotFound", NULL, m.buf);
+        sb_release(&m);
+    } else if (!force && (vm || made->server_id)) {
+        error(resp, 400, "badRequest", NULL, "Invalid volume: Volume status must be available "
+                                             "to snapshot, but current status is: in-use.");
+    } else {
+        char id[37];
+        new_id(o, "snapshot", id);
+        const char *from_vm = vm ? vm->id : made->vm_id;
+        long long gb = vm ? gb_of(vm->disks[disk].capacity) : made->size_gb;
+        grow((void **)&o->snaps, o->nsnaps, sizeof *o->snaps);
+        os_snap *s = &o->snaps[o->nsnaps++];
+        *s = (os_snap){.id = xdup(id), .name = xdup(name ? name : ""), .volume_id = xdup(vid),
+                       .vm_id = xdup(from_vm), .disk = vm ? disk : made->disk, .size_gb = gb,
+                       .description = desc ? xdup(desc) : NULL};
+        log_info("lab openstack: snapshot %s (%s) of volume %s", s->name, id, vid);
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddItemToObject(root, "snapshot", snap_json(s));
+        send(resp, 202, root);
+    }
+    cJSON_Delete(body);
+}
+
 static void snapshots(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, size_t n)
 {
+    if (n == 3 && !strcmp(req->method, "POST")) {
+        create_snapshot(o, req, resp);
+        return;
+    }
     const char *volume = lab_req_query(req, "volume_id");
     if (!strcmp(req->method, "GET") && (n == 3 || (n == 4 && !strcmp(p[3], "detail")))) {
         cJSON *root = cJSON_CreateObject();
@@ -863,6 +921,7 @@ static void snapshots(lab_openstack *o, lab_req *req, lab_resp *resp, char **p, 
     free(s->name);
     free(s->volume_id);
     free(s->vm_id);
+    free(s->description);
     size_t i = (size_t)(s - o->snaps);
     memmove(&o->snaps[i], &o->snaps[i + 1], (o->nsnaps - i - 1) * sizeof *o->snaps);
     o->nsnaps--;

@@ -75,6 +75,7 @@ typedef struct mtv_session_config {
     ledger *ledger;
     const settings *set;
     const provider_entry *provider;
+    const providers_file *providers; /* the whole file, for an ESXi entry's clone_provider; may be NULL */
     const cJSON *params;             /* the scenario's params (upstream's tests_params entry) */
     const char *scenario;            /* catalog key: ledger entries and progress name it */
     const char *test_name;           /* "<scenario>-<provider>-<storage class>" */

@@ -37,6 +37,7 @@ int mtv_session_source_open(mtv_session *s, struct source_provider **out, mtv_er
     source_config sc = {
         .t = s->t,
         .entry = s->cfg.provider,
+        .file = s->cfg.providers,
         .insecure = insecure,
         .ca_pem = s->source_ca.len ? s->source_ca.buf : NULL,
         .ova_dir = settings_str(s->cfg.set, "ova_dir", NULL),
@@ -47,6 +48,7 @@ int mtv_session_source_open(mtv_session *s, struct source_provider **out, mtv_er
                                            : settings_str(s->cfg.set, "ocp_source_namespace", NULL),
         .ocp_datasource = settings_str(s->cfg.set, "ocp_source_datasource", NULL),
         .ocp_network = s->ocp_src_net.len ? s->ocp_src_net.buf : NULL,
+        .cancel = s->cfg.cancel,
         .on_created = created,
         .created_ud = s,
     };

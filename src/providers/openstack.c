@@ -464,7 +464,8 @@ static int wait_server(source_provider *p, const char *id, const char *label, co
         cJSON_Delete(doc);
         if (rc <= 0)
             return rc;
-        clock_sleep_ms(clk, p->cfg.poll_ms);
+        if (source_poll_sleep(p, p->cfg.poll_ms, "waiting for a server's status", err))
+            return -1;
     }
 }
 
@@ -527,7 +528,8 @@ static int os_wait_guest(source_provider *p, const char *vm, int64_t timeout_ms,
         cJSON_Delete(server);
         if (rc <= 0)
             return rc;
-        clock_sleep_ms(clk, p->cfg.poll_ms);
+        if (source_poll_sleep(p, p->cfg.poll_ms, "waiting for the server's addresses", err))
+            return -1;
     }
 }
 
@@ -557,7 +559,10 @@ static int wait_status(source_provider *p, enum os_service svc, const char *path
         cJSON_Delete(doc);
         if (rc <= 0)
             return rc;
-        clock_sleep_ms(clk, p->cfg.poll_ms);
+        char what[256];
+        snprintf(what, sizeof what, "waiting for %s to be %s", label, want);
+        if (source_poll_sleep(p, p->cfg.poll_ms, what, err))
+            return -1;
     }
 }
 
@@ -734,6 +739,61 @@ static int os_clone(source_provider *p, const char *source, const char *clone_na
     return rc;
 }
 
+/* ---- snapshots ------------------------------------------------------------------------------ */
+
+/* A snapshot of a server is what its record lists as snapshots_data: a
+ * Cinder snapshot of each attached volume (forced, as they are in use), all
+ * named name. Each is reported as a volume_snapshot; id gets the first (the
+ * boot volume's). An image-backed server without volumes has nothing Cinder
+ * can snapshot. */
+static int os_snapshot_create(source_provider *p, const char *vm, const char *name,
+                              const char *description, strbuf *id, mtv_err *err)
+{
+    cJSON *server = find_server(p, vm, err);
+    if (!server)
+        return -1;
+    strbuf path = STRBUF_INIT;
+    sb_addf(&path, "/servers/%s/os-volume_attachments", str(server, "id"));
+    cJSON *atts = NULL;
+    int rc = os_call(p, OS_COMPUTE, "GET", path.buf, NULL, 0, &atts, NULL, NULL, err);
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(atts, "volumeAttachments");
+    if (rc == 0 && cJSON_GetArraySize(list) == 0)
+        rc = mtv_err_set(err, MTV_EXIT_USAGE, "server '%s' has no volume: its snapshots are Cinder "
+                                              "snapshots of its volumes, and an image-backed "
+                                              "server has none", vm);
+    const cJSON *a;
+    for (a = list ? list->child : NULL; rc == 0 && a; a = a->next) {
+        cJSON *body = cJSON_CreateObject(), *made = NULL;
+        cJSON *sn = cJSON_AddObjectToObject(body, "snapshot");
+        cJSON_AddStringToObject(sn, "volume_id", str(a, "volumeId"));
+        cJSON_AddStringToObject(sn, "name", name);
+        cJSON_AddStringToObject(sn, "description", description ? description : "");
+        cJSON_AddBoolToObject(sn, "force", 1);
+        rc = os_call(p, OS_VOLUME, "POST", "/snapshots", body, 0, &made, NULL, NULL, err);
+        cJSON_Delete(body);
+        const char *sid = str(cJSON_GetObjectItemCaseSensitive(made, "snapshot"), "id");
+        if (rc == 0 && !sid)
+            rc = mtv_err_set(err, MTV_EXIT_ENV, "Cinder accepted the snapshot of volume %s but "
+                                                "named no id", str(a, "volumeId"));
+        if (rc == 0) {
+            source_report_created(p, SOURCE_KIND_VOLUME_SNAPSHOT, sid, name);
+            if (id && !id->len)
+                sb_adds(id, sid);
+            sb_reset(&path);
+            sb_addf(&path, "/snapshots/%s", sid);
+            char label[160];
+            snprintf(label, sizeof label, "snapshot %s of volume %s", sid, str(a, "volumeId"));
+            rc = wait_status(p, OS_VOLUME, path.buf, "snapshot", "available", label, 600000, err);
+        }
+        cJSON_Delete(made);
+    }
+    forget(st(p));   /* the volumes' snapshot lists changed */
+    cJSON_Delete(atts);
+    cJSON_Delete(server);
+    sb_release(&path);
+    return rc;
+}
+
 /* ---- delete and networks ------------------------------------------------------------------- */
 
 static int os_remove(source_provider *p, const char *kind, const char *id, const char *name,
@@ -768,6 +828,7 @@ static int os_remove(source_provider *p, const char *kind, const char *id, const
         log_info("%s: %s %s is already gone", p->cfg.entry->key, kind, label);
     else if (rc == 0 && svc == OS_COMPUTE)
         rc = wait_server(p, id, label, NULL, 600000, err);
+    forget(st(p));   /* what lists it (a volume's snapshots) is stale now */
     sb_release(&path);
     return rc;
 }
@@ -813,6 +874,7 @@ const source_ops openstack_source_ops = {
     .clone = os_clone,
     .power = os_power,
     .wait_guest = os_wait_guest,
+    .snapshot_create = os_snapshot_create,
     .remove = os_remove,
     .networks = os_networks,
 };

@@ -448,7 +448,8 @@ static int wait_status(source_provider *p, const char *id, const char *label, co
             return rc;
         }
         free(s);
-        clock_sleep_ms(clk, p->cfg.poll_ms);
+        if (source_poll_sleep(p, p->cfg.poll_ms, "waiting for a VM's status", err))
+            return -1;
     }
 }
 
@@ -518,7 +519,7 @@ static int ov_wait_guest(source_provider *p, const char *vm, int64_t timeout_ms,
         xmlFreeDoc(doc);
         if (ready || rc)
             break;
-        clock_sleep_ms(clk, p->cfg.poll_ms);
+        rc = source_poll_sleep(p, p->cfg.poll_ms, "waiting for the guest agent", err);
     }
     sb_release(&id);
     return rc;
@@ -635,7 +636,8 @@ static int ov_snapshot_create(source_provider *p, const char *vm, const char *na
                 break;
             }
             free(status);
-            clock_sleep_ms(clk, p->cfg.poll_ms);
+            if ((rc = source_poll_sleep(p, p->cfg.poll_ms, "waiting for the snapshot", err)))
+                break;
         }
         sb_release(&ref);
     }

@@ -300,6 +300,14 @@ void source_report_created(source_provider *p, const char *kind, const char *id,
         p->cfg.on_created(p->cfg.created_ud, p->type_name, kind, id, name);
 }
 
+int source_poll_sleep(source_provider *p, int64_t ms, const char *what, mtv_err *err)
+{
+    if (clock_sleep_ms_cancel(transport_clock(p->cfg.t), ms, p->cfg.cancel) == 0)
+        return 0;
+    return mtv_err_set(err, MTV_EXIT_ENV, "cancelled while %s: the run is being interrupted",
+                       what);
+}
+
 const char *source_entry_str(const source_provider *p, const char *key)
 {
     return provider_str(p->cfg.entry, key);

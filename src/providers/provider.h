@@ -11,8 +11,8 @@
  * scenarios name them; adapters resolve names to their own ids.
  *
  * Everything goes through the transport given in source_config, so a session
- * records and replays; waits sleep on the transport's clock and generated
- * names come from its random source.
+ * records and replays; waits sleep on the transport's clock (cut short by the
+ * config's cancel flag) and generated names come from its random source.
  *
  * Every object an adapter creates on the source side (a cloned VM, a
  * snapshot, an image, a volume) is reported through on_created the moment it
@@ -27,6 +27,7 @@
 #ifndef MTV_PROVIDERS_PROVIDER_H
 #define MTV_PROVIDERS_PROVIDER_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "config/providers.h"
@@ -72,6 +73,9 @@ typedef struct source_config {
     const char *ocp_datasource;
     const char *ocp_network;
     long poll_ms;                    /* first interval of power/status waits; default 1000 */
+    /* the run's cancel flag (may be NULL): every wait of the adapter stops
+     * with a "cancelled" error soon after it becomes non-zero */
+    atomic_int *cancel;
     source_created_fn on_created;
     void *created_ud;
 } source_config;
@@ -175,6 +179,10 @@ int source_can(const source_provider *p, const char *op);
 /* For adapters: reports a created object through the config's callback. */
 void source_report_created(source_provider *p, const char *kind, const char *id,
                            const char *name);
+/* For adapters: the sleep between two polls of a wait, on the transport's
+ * clock. Returns 0, or -1 with a "cancelled while <what>" error as soon as
+ * the config's cancel flag is set (before or during the sleep). */
+int source_poll_sleep(source_provider *p, int64_t ms, const char *what, mtv_err *err);
 /* For adapters: a value of the entry ("username", ...) or NULL. */
 const char *source_entry_str(const source_provider *p, const char *key);
 

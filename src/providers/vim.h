@@ -21,6 +21,7 @@
 #define MTV_PROVIDERS_VIM_H
 
 #include <libxml/tree.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "net/http.h"
@@ -34,6 +35,7 @@ typedef struct vim_config {
     const char *password;
     net_tls tls;              /* strings borrowed; live as long as the client */
     long timeout_ms;          /* per call; 0 = 120 s */
+    atomic_int *cancel;       /* may be NULL: task waits stop once it is non-zero */
 } vim_config;
 
 #define VIM_VIEW_CACHE 8
@@ -51,6 +53,7 @@ typedef struct vim_client {
     char *file_manager;           /* may be NULL */
     struct { char *type; char *id; } views[VIM_VIEW_CACHE];
     long timeout_ms;
+    atomic_int *cancel;           /* borrowed, may be NULL */
 } vim_client;
 
 /* RetrieveServiceContent then Login. Errors say what failed and why
@@ -176,9 +179,15 @@ int vim_list(vim_client *c, const char *type, vim_objset *out, mtv_err *err);
  * transport clock (250 ms growing to 2 s). success: its result MoRef value
  * (if any) into result (may be NULL). error: the task's fault, described,
  * prefixed with what ("cloning VM 'x'"), its type into fault (64 bytes, may
- * be NULL). Timeout: an error naming the state. */
+ * be NULL). Timeout: an error naming the task, its state and the seconds.
+ * The client's cancel flag ends the wait with a "cancelled" error. */
 int vim_task_wait(vim_client *c, const char *task, int64_t timeout_ms, const char *what,
                   strbuf *result, char *fault, mtv_err *err);
+
+/* The sleep between two polls of a wait (tasks, guest processes) on the
+ * transport's clock: 0, or -1 with a "cancelled while <what>" error as soon
+ * as the client's cancel flag is set. */
+int vim_poll_sleep(vim_client *c, int64_t ms, const char *what, mtv_err *err);
 
 /* Calls a *_Task method and waits for its task: vim_call + vim_task_wait.
  * fault (64 bytes, may be NULL) gets the fault type of either step. */

@@ -65,6 +65,7 @@ int vim_connect(vim_client *c, transport *t, const vim_config *cfg, mtv_err *err
     net_endpoint_init(&c->ep);
     c->ep.tls = cfg->tls;
     c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 120000;
+    c->cancel = cfg->cancel;
     c->ep.total_timeout_ms = c->timeout_ms;
     c->url = dup_or_null(cfg->url);
     c->username = dup_or_null(cfg->username);

@@ -15,6 +15,14 @@
 #include "providers/vim.h"
 #include "util/log.h"
 
+int vim_poll_sleep(vim_client *c, int64_t ms, const char *what, mtv_err *err)
+{
+    if (clock_sleep_ms_cancel(transport_clock(c->t), ms, c->cancel) == 0)
+        return 0;
+    return mtv_err_set(err, MTV_EXIT_ENV, "cancelled while %s: the run is being interrupted",
+                       what);
+}
+
 int vim_task_wait(vim_client *c, const char *task, int64_t timeout_ms, const char *what,
                   strbuf *result, char *fault, mtv_err *err)
 {
@@ -23,7 +31,9 @@ int vim_task_wait(vim_client *c, const char *task, int64_t timeout_ms, const cha
     static const char *const paths[] = {"info.state", "info.error", "info.result",
                                         "info.progress", "info.descriptionId", NULL};
     mtv_clock *clk = transport_clock(c->t);
-    clock_deadline dl = clock_deadline_in(clk, timeout_ms > 0 ? timeout_ms : 600000);
+    if (timeout_ms <= 0)
+        timeout_ms = 600000;
+    clock_deadline dl = clock_deadline_in(clk, timeout_ms);
     int64_t delay = 250;
     for (;;) {
         vim_spec spec;
@@ -79,7 +89,8 @@ int vim_task_wait(vim_client *c, const char *task, int64_t timeout_ms, const cha
             log_debug("vsphere: %s: task %s %s, %lld%%", what, task, state, progress);
         free(state);
         int64_t left = clock_deadline_left_ms(clk, dl);
-        clock_sleep_ms(clk, delay < left ? delay : left);
+        if (vim_poll_sleep(c, delay < left ? delay : left, what, err))
+            return -1;
         delay = delay * 2 > 2000 ? 2000 : delay * 2;
     }
 }

@@ -131,7 +131,7 @@ void vr_set_mac(char **dst, const char *mac);
 cJSON *vm_record_to_json(const vm_record *r);
 /* Reads a record written by vm_record_to_json (or by upstream's vm_dict:
  * unknown keys are ignored). Wrong types are errors naming the key path,
- * prefixed with where ("results.json: scenario x: source_vms_data[0]"). */
+ * prefixed with where ("results.json: scenario x: source_vms_data.vm-a"). */
 int vm_record_from_json(vm_record *r, const cJSON *json, const char *where, mtv_err *err);
 
 /* A human summary, several lines, for `source show`. */

@@ -9,7 +9,10 @@
  *
  * An ESXi endpoint cannot clone (CloneVM_Task is vCenter's); an entry with
  * endpoint_type "esxi" names a vCenter entry in clone_provider, and clones
- * (and their deletion) go through a second session to that vCenter.
+ * (and their deletion) go through a second session to that vCenter. The
+ * clones this adapter made are then driven (read, powered, snapshotted)
+ * through that vCenter too: it knows them the moment the task ends, where
+ * the host's own inventory may lag behind.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,8 @@ typedef struct vs_state {
     vim_client c;
     vim_client clone_c;      /* the clone_provider's vCenter, opened on first use */
     int clone_open;
+    char **clones;           /* names of the VMs cloned through clone_c */
+    size_t nclones;
 } vs_state;
 
 static vs_state *st(source_provider *p)
@@ -40,6 +45,7 @@ static int connect_entry(source_provider *p, const provider_entry *e, const char
         .username = provider_str(e, "username"),
         .password = provider_str(e, "password"),
         .tls = p->tls,
+        .cancel = p->cfg.cancel,
     };
     return vim_connect(c, p->cfg.t, &cfg, err);
 }
@@ -68,8 +74,32 @@ static void vs_close(source_provider *p)
     vim_close(&s->c);
     if (s->clone_open)
         vim_close(&s->clone_c);
+    for (size_t i = 0; i < s->nclones; i++)
+        free(s->clones[i]);
+    free(s->clones);
     free(s);
     p->impl = NULL;
+}
+
+/* The session that manages the VM named vm: the clone_provider's vCenter for
+ * a clone made through it, else the entry's own. */
+static vim_client *session_for(source_provider *p, const char *vm)
+{
+    vs_state *s = st(p);
+    for (size_t i = 0; i < s->nclones; i++)
+        if (strcmp(s->clones[i], vm) == 0)
+            return &s->clone_c;
+    return &s->c;
+}
+
+static void remember_clone(vs_state *s, const char *name)
+{
+    char **grown = realloc(s->clones, (s->nclones + 1) * sizeof *grown);
+    if (!grown)
+        abort();
+    s->clones = grown;
+    if (!(s->clones[s->nclones++] = strdup(name)))
+        abort();
 }
 
 /* Reads paths of one object. */
@@ -121,7 +151,7 @@ static void read_names(vim_client *c, const vim_obj *vm, vim_objset *names)
 
 static int vs_vm_info(source_provider *p, const char *vm, vm_record *out, mtv_err *err)
 {
-    vim_client *c = &st(p)->c;
+    vim_client *c = session_for(p, vm);
     strbuf id = STRBUF_INIT;
     if (vim_find(c, "VirtualMachine", vm, &id, err)) {
         sb_release(&id);
@@ -178,31 +208,37 @@ static int power_id(source_provider *p, vim_client *c, const char *id, const cha
     if (now == want)
         return 0;
     mtv_clock *clk = transport_clock(p->cfg.t);
-    clock_deadline dl = clock_deadline_in(clk, timeout_ms > 0 ? timeout_ms : 600000);
+    if (timeout_ms <= 0)
+        timeout_ms = 600000;
+    clock_deadline dl = clock_deadline_in(clk, timeout_ms);
     strbuf what = STRBUF_INIT;
     sb_addf(&what, "powering %s %s", label, vm_power_name(want));
     int rc = vim_run_task(c, want == VM_POWER_ON ? "PowerOnVM_Task" : "PowerOffVM_Task",
                           "VirtualMachine", id, NULL, timeout_ms, what.buf, NULL, fault, err);
-    sb_release(&what);
-    if (rc && strcmp(fault, "InvalidPowerState") != 0)   /* raced: read the state again */
+    if (rc && strcmp(fault, "InvalidPowerState") != 0) {   /* raced: read the state again */
+        sb_release(&what);
         return -1;
-    for (;;) {
+    }
+    for (rc = 0; rc == 0;) {
         now = read_power(c, id, err, fault);
         if (now == VM_POWER_UNKNOWN)
-            return -1;
-        if (now == want)
-            return 0;
-        if (clock_deadline_passed(clk, dl))
-            return mtv_err_set(err, MTV_EXIT_ENV, "VM %s is still %s after %lld s", label,
-                               vm_power_name(now), (long long)(timeout_ms / 1000));
-        clock_sleep_ms(clk, p->cfg.poll_ms);
+            rc = -1;
+        else if (now == want)
+            break;
+        else if (clock_deadline_passed(clk, dl))
+            rc = mtv_err_set(err, MTV_EXIT_ENV, "VM %s is still %s after %lld s", label,
+                             vm_power_name(now), (long long)(timeout_ms / 1000));
+        else
+            rc = source_poll_sleep(p, p->cfg.poll_ms, what.buf, err);
     }
+    sb_release(&what);
+    return rc;
 }
 
 static int vs_power(source_provider *p, const char *vm, enum vm_power want, int64_t timeout_ms,
                     mtv_err *err)
 {
-    vim_client *c = &st(p)->c;
+    vim_client *c = session_for(p, vm);
     strbuf id = STRBUF_INIT;
     int rc = vim_find(c, "VirtualMachine", vm, &id, err);
     if (rc == 0)
@@ -230,14 +266,16 @@ static int vs_wait_guest(source_provider *p, const char *vm, int64_t timeout_ms,
 {
     static const char *const paths[] = {"runtime.powerState", "guest.toolsRunningStatus",
                                         "guest.ipAddress", "guest.net", NULL};
-    vim_client *c = &st(p)->c;
+    vim_client *c = session_for(p, vm);
     strbuf id = STRBUF_INIT, why = STRBUF_INIT;
     if (vim_find(c, "VirtualMachine", vm, &id, err)) {
         sb_release(&id);
         return -1;
     }
     mtv_clock *clk = transport_clock(p->cfg.t);
-    clock_deadline dl = clock_deadline_in(clk, timeout_ms > 0 ? timeout_ms : 600000);
+    if (timeout_ms <= 0)
+        timeout_ms = 600000;
+    clock_deadline dl = clock_deadline_in(clk, timeout_ms);
     int rc;
     for (;;) {
         vim_objset set;
@@ -262,7 +300,8 @@ static int vs_wait_guest(source_provider *p, const char *vm, int64_t timeout_ms,
                              (long long)(timeout_ms / 1000), why.buf);
             break;
         }
-        clock_sleep_ms(clk, p->cfg.poll_ms);
+        if ((rc = source_poll_sleep(p, p->cfg.poll_ms, "waiting for the guest to report", err)))
+            break;
     }
     sb_release(&id);
     sb_release(&why);
@@ -272,7 +311,7 @@ static int vs_wait_guest(source_provider *p, const char *vm, int64_t timeout_ms,
 static int vs_snapshot_create(source_provider *p, const char *vm, const char *name,
                               const char *description, strbuf *id, mtv_err *err)
 {
-    vim_client *c = &st(p)->c;
+    vim_client *c = session_for(p, vm);
     strbuf vm_id = STRBUF_INIT, args = STRBUF_INIT, snap = STRBUF_INIT;
     int rc = vim_find(c, "VirtualMachine", vm, &vm_id, err);
     if (rc == 0) {
@@ -292,6 +331,8 @@ static int vs_snapshot_create(source_provider *p, const char *vm, const char *na
     sb_release(&snap);
     return rc;
 }
+
+static int clone_session(source_provider *p, vim_client **c, mtv_err *err);
 
 static int gone(const char *fault)
 {
@@ -328,12 +369,23 @@ static int vs_remove(source_provider *p, const char *kind, const char *id, const
     const char *label = name ? name : id;
     char fault[64];
     if (strcmp(kind, SOURCE_KIND_VM) == 0) {
-        vim_client *c = s->clone_open ? &s->clone_c : &s->c;
+        /* clones live where they were made: through clone_provider on ESXi */
+        vim_client *c = &s->c;
+        if (vim_is_esxi(&s->c) && source_entry_str(p, "clone_provider") &&
+            clone_session(p, &c, err))
+            return -1;
         return destroy_vm(p, c, id, label, err);
     }
     if (strcmp(kind, SOURCE_KIND_SNAPSHOT) == 0) {
-        int rc = vim_run_task(&s->c, "RemoveSnapshot_Task", "VirtualMachineSnapshot", id,
-                              "<removeChildren>false</removeChildren><consolidate>true</consolidate>",
+        static const char args[] =
+            "<removeChildren>false</removeChildren><consolidate>true</consolidate>";
+        int rc = vim_run_task(&s->c, "RemoveSnapshot_Task", "VirtualMachineSnapshot", id, args,
+                              600000, "removing the snapshot", NULL, fault, err);
+        vim_client *vc;
+        /* a snapshot of a clone made through clone_provider has the vCenter's id */
+        if (rc && gone(fault) && vim_is_esxi(&s->c) && source_entry_str(p, "clone_provider") &&
+            clone_session(p, &vc, err) == 0)
+            rc = vim_run_task(vc, "RemoveSnapshot_Task", "VirtualMachineSnapshot", id, args,
                               600000, "removing the snapshot", NULL, fault, err);
         if (rc && gone(fault)) {
             log_info("%s: snapshot %s is already gone", p->cfg.entry->key, label);
@@ -389,6 +441,8 @@ static int vs_clone(source_provider *p, const char *source, const char *clone_na
     strbuf got = STRBUF_INIT;
     int rc = vsphere_clone(c, source, clone_name, o, &got, err);
     if (got.len) {   /* reported even when a step after the clone failed */
+        if (c != &st(p)->c)
+            remember_clone(st(p), clone_name);
         source_report_created(p, SOURCE_KIND_VM, got.buf, clone_name);
         if (id)
             sb_adds(id, got.buf);

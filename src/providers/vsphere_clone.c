@@ -520,6 +520,42 @@ static int ensure_cbt(vim_client *c, const char *clone, const char *name, mtv_er
     return rc;
 }
 
+/* The clone must run on the host asked for (target_esxi_host,
+ * clone_to_same_host): read back where it is and move it there when the
+ * server placed it elsewhere (vcsim keeps the source's host). */
+static int ensure_host(vim_client *c, const char *clone, const char *name, const char *host,
+                       mtv_err *err)
+{
+    char *on = read_one(c, "VirtualMachine", clone, "runtime.host");
+    int ok = on && strcmp(on, host) == 0;
+    if (ok) {
+        free(on);
+        return 0;
+    }
+    log_info("vsphere: '%s' was placed on host %s, not %s as asked; relocating it", name,
+             on ? on : "(unknown)", host);
+    free(on);
+    strbuf args = STRBUF_INIT, what = STRBUF_INIT;
+    char *pool = pool_of_host(c, host);
+    sb_adds(&args, "<spec>");
+    if (pool)
+        add_moref(&args, "pool", "ResourcePool", pool);
+    add_moref(&args, "host", "HostSystem", host);
+    sb_adds(&args, "</spec>");
+    sb_addf(&what, "moving '%s' to host %s", name, host);
+    int rc = vim_run_task(c, "RelocateVM_Task", "VirtualMachine", clone, args.buf, 600000,
+                          what.buf, NULL, NULL, err);
+    on = rc == 0 ? read_one(c, "VirtualMachine", clone, "runtime.host") : NULL;
+    if (rc == 0 && (!on || strcmp(on, host) != 0))
+        rc = mtv_err_set(err, MTV_EXIT_ENV, "%s: the clone is still on host %s", what.buf,
+                         on ? on : "(unknown)");
+    free(on);
+    free(pool);
+    sb_release(&args);
+    sb_release(&what);
+    return rc;
+}
+
 int vsphere_clone(vim_client *c, const char *source, const char *clone_name,
                   const clone_options *o, strbuf *id, mtv_err *err)
 {
@@ -593,6 +629,8 @@ int vsphere_clone(vim_client *c, const char *source, const char *clone_name,
     }
     if (rc == 0 && o->enable_cbt)
         rc = ensure_cbt(c, id->buf, clone_name, err);
+    if (rc == 0 && host.len)
+        rc = ensure_host(c, id->buf, clone_name, host.buf, err);
     free(folder);
     free(fallback_pool);
     vim_objset_free(&set);

@@ -198,7 +198,8 @@ static int wait_process(gctx *g, const char *pid, int64_t timeout_ms, int *code,
                         pid, g->vm, (long long)(timeout_ms > 0 ? timeout_ms : 30000));
             break;
         }
-        clock_sleep_ms(clk, 500);
+        if (vim_poll_sleep(g->c, 500, "waiting for a guest process", err))
+            break;
     }
     sb_release(&x);
     return rc;

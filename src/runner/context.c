@@ -38,6 +38,15 @@ char *run_context_text(const run_env *env, const selected *sel, const char *xfai
             cJSON_AddItemToObject(p, "copyoffload", cJSON_Duplicate(env->provider->copyoffload, 1));
         }
         cJSON_AddItemToObject(c, "provider", p);
+        /* an ESXi entry clones through another entry: replay needs it too */
+        const char *cp = provider_str(env->provider, "clone_provider");
+        mtv_err e;
+        const provider_entry *ce = cp && env->providers ? providers_get(env->providers, cp, &e) : NULL;
+        if (ce) {
+            cJSON *o = cJSON_AddObjectToObject(c, "clone_provider");
+            cJSON_AddStringToObject(o, "key", cp);
+            cJSON_AddItemToObject(o, "entry", cJSON_Duplicate(ce->json, 1));
+        }
     }
     if (env->storage_class)
         cJSON_AddStringToObject(c, "storage_class", env->storage_class);
@@ -174,6 +183,9 @@ int run_context_restore(const char *text, const char *cassette, const char *dir,
         rc = write_json(p.buf, file, err);
     }
     const cJSON *prov = cJSON_GetObjectItemCaseSensitive(c, "provider");
+    const cJSON *clone = cJSON_GetObjectItemCaseSensitive(c, "clone_provider");
+    const char *clone_key = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(clone, "key"));
+    const cJSON *clone_entry = cJSON_GetObjectItemCaseSensitive(clone, "entry");
     if (rc == 0 && out->provider_key && cJSON_IsObject(prov)) {
         fs_join(&p, dir, "providers.json");
         cJSON *all = NULL;
@@ -187,6 +199,10 @@ int run_context_restore(const char *text, const char *cassette, const char *dir,
         }
         cJSON_DeleteItemFromObjectCaseSensitive(all, out->provider_key);
         cJSON_AddItemToObject(all, out->provider_key, cJSON_Duplicate(prov, 1));
+        if (clone_key && cJSON_IsObject(clone_entry) && strcmp(clone_key, out->provider_key)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(all, clone_key);
+            cJSON_AddItemToObject(all, clone_key, cJSON_Duplicate(clone_entry, 1));
+        }
         rc = write_json(p.buf, all, err);
         cJSON_Delete(all);
     }

@@ -3,7 +3,8 @@
  * original files or credentials, stored in its cassette as run variables.
  *
  *   run.context   the scenario file as it ran (overrides applied), the
- *                 settings, the providers entry and its key, the storage
+ *                 settings, the providers entry and its key (with the entry
+ *                 an ESXi entry clones through, clone_provider), the storage
  *                 class, the cluster's server URL and the known-issue xfail
  *                 reason the run gave the scenario, all masked: a secret
  *                 appears only as its "<redacted:LABEL>" placeholder, which

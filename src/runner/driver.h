@@ -14,6 +14,7 @@
 #ifndef MTV_RUNNER_DRIVER_H
 #define MTV_RUNNER_DRIVER_H
 
+#include <cjson/cJSON.h>
 #include <stdatomic.h>
 
 #include "net/transport.h"
@@ -52,6 +53,11 @@ typedef struct runner_driver {
     long (*teardown)(void *ud, void *state, strbuf *leftovers, mtv_err *err);
     /* Frees the state. */
     void (*end)(void *ud, void *state);
+    /* Optional (NULL): what the scenario observed besides verdicts, called
+     * after its steps and before teardown. An object (the caller's) whose
+     * keys become keys of the scenario in results.json, masked through the
+     * secret registry (source_vms_data), or NULL for nothing. */
+    cJSON *(*data)(void *ud, void *state);
 } runner_driver;
 
 #endif

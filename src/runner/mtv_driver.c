@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "k8s/client.h"
+#include "providers/prepare.h"
 #include "runner/check_step.h"
 #include "runner/placeholder.h"
 #include "runner/run.h"
@@ -79,6 +80,7 @@ static int begin(void *ud, scenario_ctx *ctx, void **state, mtv_err *err)
         .ledger = ctx->ledger,
         .set = env->set,
         .provider = env->provider,
+        .providers = env->providers,
         .params = sc->params,
         .scenario = sc->name,
         .test_name = ctx->sel->test_name,
@@ -143,8 +145,26 @@ static void end(void *ud, void *state)
     free(st);
 }
 
+/* upstream's source_vms_data: each prepared source VM's record, by the name
+ * the plan migrates it under */
+static cJSON *data(void *ud, void *state)
+{
+    (void)ud;
+    drv_state *st = state;
+    mtv_session_facts f;
+    mtv_session_get_facts(st->session, &f);
+    if (!f.n_prepared)
+        return NULL;
+    cJSON *d = cJSON_CreateObject();
+    cJSON *vms = cJSON_AddObjectToObject(d, "source_vms_data");
+    for (size_t i = 0; i < f.n_prepared; i++)
+        if (f.prepared[i].name)
+            cJSON_AddItemToObject(vms, f.prepared[i].name, vm_record_to_json(&f.prepared[i].record));
+    return d;
+}
+
 runner_driver runner_mtv_driver(mtv_shared *shared)
 {
-    runner_driver d = {shared, implements, begin, step, teardown, end};
+    runner_driver d = {shared, implements, begin, step, teardown, end, data};
     return d;
 }

@@ -72,6 +72,7 @@ static void scenario_free(scenario_result *s)
     free(s->test_name);
     free(s->file);
     free(s->cassette);
+    cJSON_Delete(s->data);
     free(s);
 }
 
@@ -146,6 +147,31 @@ void scenario_set_cassette(scenario_result *s, const char *path)
 {
     free(s->cassette);
     s->cassette = dup_or_null(path);
+}
+
+static const char *const SCENARIO_FIELDS[] = {"scenario", "test_name", "file", "cassette",
+                                              "started_ms", "seconds", "steps", NULL};
+
+static int is_scenario_field(const char *key)
+{
+    for (size_t i = 0; SCENARIO_FIELDS[i]; i++)
+        if (!strcmp(key, SCENARIO_FIELDS[i]))
+            return 1;
+    return 0;
+}
+
+int scenario_set_data(scenario_result *s, const char *key, cJSON *value)
+{
+    if (is_scenario_field(key)) {
+        cJSON_Delete(value);
+        return -1;
+    }
+    if (!s->data)
+        s->data = cJSON_CreateObject();
+    cJSON_DeleteItemFromObjectCaseSensitive(s->data, key);
+    if (value)
+        cJSON_AddItemToObject(s->data, key, value);
+    return 0;
 }
 
 step_result *scenario_add_step(scenario_result *s, const char *name, const char *test_name,
@@ -247,6 +273,8 @@ cJSON *results_to_json(const run_results *r)
             cJSON_AddNumberToObject(t, "seconds", st->seconds);
             cJSON_AddItemToArray(steps, t);
         }
+        for (const cJSON *d = s->data ? s->data->child : NULL; d; d = d->next)
+            cJSON_AddItemToObject(so, d->string, cJSON_Duplicate(d, 1));
         cJSON_AddItemToArray(scs, so);
     }
     return root;
@@ -348,6 +376,9 @@ run_results *results_read(const char *path, mtv_err *err)
             return NULL;
         }
         s->started_ms = (int64_t)get_num(so, "started_ms");
+        for (const cJSON *d = so->child; d; d = d->next)
+            if (d->string && !is_scenario_field(d->string))
+                scenario_set_data(s, d->string, cJSON_Duplicate(d, 1));
     }
     json_doc_free(&doc);
     return r;

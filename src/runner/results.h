@@ -61,6 +61,10 @@ typedef struct scenario_result {
     size_t n_steps;
     int64_t started_ms;
     double seconds;
+    /* what the scenario observed besides verdicts, one results.json key of
+     * the scenario each (source_vms_data: the source VMs' records); an
+     * object, or NULL. Not verdicts: results_compare ignores it. */
+    cJSON *data;
 } scenario_result;
 
 typedef struct run_results {
@@ -89,6 +93,10 @@ const char *results_get_prop(const run_results *r, const char *key);
 scenario_result *results_add_scenario(run_results *r, const char *scenario, const char *test_name,
                                       const char *file);
 void scenario_set_cassette(scenario_result *s, const char *path);
+/* Sets (replaces) the scenario's data key to value, which s takes over
+ * (value NULL removes it). Keys naming a results.json field of the scenario
+ * itself ("steps", ...) are refused with -1. */
+int scenario_set_data(scenario_result *s, const char *key, cJSON *value);
 
 /* Appends a finished step. message/detail/log may be NULL. Returns it. */
 step_result *scenario_add_step(scenario_result *s, const char *name, const char *test_name,

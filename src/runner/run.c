@@ -164,6 +164,27 @@ static void write_results_locked(runner *r)
         log_error("%s", err.msg);
 }
 
+/* Puts the driver's data into the scenario's result, masked: a secret can
+ * reach results.json no other way than through here. Takes data. */
+static void keep_data(runner *r, scenario_result *s, const char *scenario, cJSON *data)
+{
+    for (const cJSON *d = data ? data->child : NULL; d; d = d->next) {
+        char *text = cJSON_PrintUnformatted(d);
+        strbuf m = STRBUF_INIT;
+        secrets_mask(log_secrets(), text, strlen(text), &m);
+        cJSON_free(text);
+        cJSON *masked = cJSON_Parse(m.buf);
+        sb_release(&m);
+        pthread_mutex_lock(&r->lock);
+        int rc = masked ? scenario_set_data(s, d->string, masked) : -1;
+        pthread_mutex_unlock(&r->lock);
+        if (rc < 0)
+            log_warn("%s: the driver's data key '%s' cannot be kept in results.json", scenario,
+                     d->string);
+    }
+    cJSON_Delete(data);
+}
+
 static const char *interrupt_reason(runner *r, char *buf, size_t n)
 {
     int sig = run_watch_signal(r->watch);
@@ -343,6 +364,9 @@ static void run_one(runner *r, size_t i)
         sb_release(&step_log);
         sb_release(&detail);
     }
+
+    if (begun && r->d->data)
+        keep_data(r, s, sc->name, r->d->data(r->d->ud, state));
 
     if (begun && !r->o->skip_teardown) {
         strbuf left = STRBUF_INIT;

@@ -58,6 +58,7 @@ typedef struct run_env {
     const char *storage_class;
     const struct kube_config *kc;        /* the cluster (NULL in tests) */
     void *shared;                        /* the driver's run-wide state, or NULL */
+    const providers_file *providers;     /* the whole file (an ESXi entry's clone_provider), or NULL */
 } run_env;
 
 typedef struct run_item {

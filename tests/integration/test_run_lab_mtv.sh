@@ -134,7 +134,17 @@ for p in ovirt openstack; do
   if tar_has "$work/run-$p/cassettes/test_cold_migration_comprehensive.tar" "$pw" -F; then
     fail "$p: its source password is in the cassette"
   fi
+  ! grep -qF -- "$pw" "$work/run-$p/results.json" || fail "$p: its source password is in results.json"
 done
+! grep -qF -- "$guest_pw" "$r" || fail "ovirt: the guest password is in results.json"
+# each scenario keeps its source VMs' records (source_vms_data), by VM name
+jq -e '.scenarios[] | select(.test_name == "test_cold_migration_comprehensive-ovirt-standard")
+  | .source_vms_data | length > 0 and all(to_entries[];
+      .value.name == .key and .value.cpu.num_sockets > 0 and .value.memory_in_mb > 0
+      and (.value.network_interfaces | length > 0 and all(.[]; .macAddress != null))
+      and (.value.disks | length > 0))' "$r" >/dev/null ||
+  fail "ovirt: results.json lacks the comprehensive scenario's source_vms_data: $(jq -c \
+    '[.scenarios[] | {test_name, source_vms_data}]' "$r" | head -c 2000)"
 stop_lab
 
 

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "labtest.h"
+#include "providers/provider.h"
+#include "util/log.h"
 #include "testutil.h"
 
 static labtest lab;
@@ -371,4 +373,77 @@ Test(lab_openstack, server_clone_from_snapshots_and_its_removal)
     r = os_call("GET", path, NULL);
     cr_assert_eq(r.code, 404);
     labtest_reply_free(&r);
+}
+
+static void on_made(void *ud, const char *type, const char *kind, const char *id, const char *name)
+{
+    sb_addf(ud, "%s %s %s %s\n", type, kind, id, name ? name : "-");
+}
+
+/* The adapter's snapshots of a server: a Cinder snapshot of each of its
+ * volumes, listed in its record (snapshots_data) and deleted again. */
+Test(lab_openstack, adapter_snapshots_a_server_lists_and_deletes_them)
+{
+    labtest_start(&lab, NULL);
+    const lab_vm *vm = world_vm("mtv-win2019-3disks");
+    cr_assert_not_null(vm);
+    providers_file pf;
+    const provider_entry *e;
+    mtv_err err;
+    cr_assert_eq(providers_open(&pf, lab_mtv_providers_path(lab.mtv), "openstack", log_secrets(), &e,
+                                &err), 0, "%s", err.msg);
+    transport *t;
+    transport_config tc = {.mode = TRANSPORT_LIVE};
+    cr_assert_eq(transport_open(&t, &tc, &err), 0);
+    strbuf made = STRBUF_INIT, id = STRBUF_INIT;
+    source_config sc = {.t = t, .entry = e, .ca_file = lab.ca, .poll_ms = 10, .on_created = on_made,
+                        .created_ud = &made};
+    source_provider *p;
+    cr_assert_eq(source_open(&p, &sc, &err), 0, "%s", err.msg);
+    cr_assert(source_can(p, "snapshot"));
+    vm_snapshot *snaps;
+    size_t n;
+    cr_assert_eq(source_snapshot_list(p, "mtv-win2019-3disks", &snaps, &n, &err), 0, "%s", err.msg);
+    size_t before = n;
+    source_snapshots_free(snaps, n);
+
+    cr_assert_eq(source_snapshot_create(p, "mtv-win2019-3disks", "before-migration", "taken by a test",
+                                        &id, &err), 0, "%s", err.msg);
+    cr_assert_gt(id.len, 0);
+    size_t reported = 0;
+    for (const char *l = made.buf; (l = strstr(l, "openstack volume_snapshot ")); l++)
+        reported++;
+    cr_assert_eq(reported, vm->ndisks, "one per volume, each in the ledger: %s", made.buf);
+    cr_assert_eq(source_snapshot_list(p, "mtv-win2019-3disks", &snaps, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, before + vm->ndisks);
+    size_t named = 0, first = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (snaps[i].name && !strcmp(snaps[i].name, "before-migration")) {
+            named++;
+            cr_assert_str_eq(snaps[i].description, "taken by a test");
+        }
+        first += snaps[i].id && !strcmp(snaps[i].id, id.buf);
+    }
+    cr_assert_eq(named, vm->ndisks);
+    cr_assert_eq(first, 1, "the id handed back is one of them");
+    source_snapshots_free(snaps, n);
+
+    /* deleted as teardown deletes them, from what was reported */
+    for (const char *l = made.buf; (l = strstr(l, "volume_snapshot ")); l++) {
+        char sid[64];
+        cr_assert_eq(sscanf(l, "volume_snapshot %63s", sid), 1);
+        cr_assert_eq(source_delete(p, SOURCE_KIND_VOLUME_SNAPSHOT, sid, NULL, &err), 0, "%s", err.msg);
+        cr_assert_eq(source_delete(p, SOURCE_KIND_VOLUME_SNAPSHOT, sid, NULL, &err), 0,
+                     "already gone is done: %s", err.msg);
+    }
+    cr_assert_eq(source_snapshot_list(p, "mtv-win2019-3disks", &snaps, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, before, "all gone");
+    source_snapshots_free(snaps, n);
+    cr_assert_eq(source_snapshot_create(p, "no-such-server", "x", NULL, NULL, &err), -1);
+    cr_assert(strstr(err.msg, "no-such-server"), "%s", err.msg);
+    source_close(p);
+    transport_free(t);
+    providers_file_free(&pf);
+    sb_release(&made);
+    sb_release(&id);
 }

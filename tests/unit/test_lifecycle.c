@@ -124,7 +124,8 @@ static void run_for(world *w, int jobs, int64_t timeout_ms)
 {
     mtv_shared *shared = mtv_shared_new();
     runner_driver d = runner_mtv_driver(shared);
-    run_env env = {&w->cat, &w->cat.settings, w->entry, "ovirt", "standard", &w->kc, shared};
+    run_env env = {&w->cat, &w->cat.settings, w->entry, "ovirt", "standard", &w->kc, shared,
+                   &w->pf};
     run_options o = {.out_dir = w->out, .mode = TRANSPORT_RECORD, .jobs = jobs, .run_id = "lifecycle",
                      .timeout_ms = timeout_ms};
     w->res = results_new("lifecycle", 0);
@@ -238,6 +239,46 @@ static cJSON *precopy_interval(world *w)
     return v;
 }
 
+/* The scenario's source_vms_data in a results.json (owned by root). */
+static const cJSON *source_vms_data(const cJSON *root, const char *scenario)
+{
+    const cJSON *sc;
+    cJSON_ArrayForEach(sc, cJSON_GetObjectItem(root, "scenarios"))
+        if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(sc, "scenario")), scenario))
+            return cJSON_GetObjectItem(sc, "source_vms_data");
+    return NULL;
+}
+
+/* results.json keeps each scenario's source records: upstream's keys, one
+ * per VM the plan migrates, and no credential in any of them. */
+static cJSON *assert_source_vms_data(world *w, const char *dir)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    size_t n;
+    char *text = tu_read(path, &n);
+    cr_assert_not_null(text, "%s", path);
+    cr_assert_not(tu_contains(text, n, provider_str(w->entry, "password")));
+    cr_assert_not(tu_contains(text, n, GUEST_PW));
+    cr_assert_not(tu_contains(text, n, w->kc.token));
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    const cJSON *svd = source_vms_data(root, "test_cold_migration_comprehensive");
+    cr_assert(cJSON_IsObject(svd) && cJSON_GetArraySize(svd) >= 1, "%s: no source_vms_data", path);
+    const cJSON *vm;
+    cJSON_ArrayForEach(vm, svd)
+    {
+        cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(vm, "name")), vm->string);
+        const cJSON *cpu = cJSON_GetObjectItem(vm, "cpu");
+        cr_assert_gt(cJSON_GetNumberValue(cJSON_GetObjectItem(cpu, "num_sockets")), 0, "%s", vm->string);
+        cr_assert_gt(cJSON_GetNumberValue(cJSON_GetObjectItem(vm, "memory_in_mb")), 0, "%s", vm->string);
+        const cJSON *nics = cJSON_GetObjectItem(vm, "network_interfaces");
+        cr_assert(cJSON_GetArraySize(nics) >= 1, "%s has no NICs", vm->string);
+        cr_assert_not_null(cJSON_GetStringValue(cJSON_GetObjectItem(nics->child, "macAddress")));
+    }
+    return root;
+}
+
 Test(lifecycle, cold_run_passes_cleans_up_and_replays, .timeout = 240)
 {
     static const char *const names[] = {"test_cold_migration_comprehensive", "test_post_hook_retain_failed_vm"};
@@ -289,6 +330,12 @@ Test(lifecycle, cold_run_passes_cleans_up_and_replays, .timeout = 240)
     cr_assert_eq(results_compare(w.res, rep, &diff), 0, "%s", diff.buf);
     sb_release(&diff);
     results_free(rep);
+    /* the replay reads the same source records back */
+    cJSON *live = assert_source_vms_data(&w, w.out), *again = assert_source_vms_data(&w, replay_out);
+    cr_assert(cJSON_Compare(source_vms_data(live, "test_cold_migration_comprehensive"),
+                            source_vms_data(again, "test_cold_migration_comprehensive"), 1));
+    cJSON_Delete(live);
+    cJSON_Delete(again);
     stop(&w);
 }
 

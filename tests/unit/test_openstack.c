@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/providers.h"
 #include "providers/openstack.h"
@@ -802,6 +803,53 @@ Test(openstack, errors_name_the_cause)
     c.truncate_detail = 1;
     cr_assert_eq(try_open(&c, s, "microstack", PASSWORD, &err), -1);
     cr_assert(strstr(err.msg, "not valid JSON"), "%s", err.msg);
+    ts_stop(s);
+    cloud_free(&c);
+}
+
+static void *cancel_after_polls(void *ud)
+{
+    void **a = ud;
+    ts_server *s = a[0];
+    atomic_int *flag = a[1];
+    size_t start = ts_count(s);
+    while (ts_count(s) < start + 3)   /* the wait is under way */
+        usleep(10000);
+    atomic_store(flag, 1);
+    return NULL;
+}
+
+/* A server stuck in BUILD: the guest wait would poll for twenty minutes; the
+ * run's cancel flag ends it. */
+Test(openstack, the_cancel_flag_ends_a_status_wait, .timeout = 60)
+{
+    ts_server *s = ts_start(TS_HTTP);
+    cloud c;
+    cloud_init(&c, ts_url(s));
+    go(&c.servers[1], "BUILD", "", 0);
+    ts_route(s, NULL, "/*", fake_cloud, &c);
+    providers_file pf;
+    const provider_entry *e;
+    mtv_err err;
+    cr_assert_eq(providers_open(&pf, providers_for(tu_tmpdir(), ts_url(s), "microstack", PASSWORD),
+                                "osp", log_secrets(), &e, &err), 0, "%s", err.msg);
+    transport *t;
+    transport_config cfg = {.mode = TRANSPORT_LIVE};
+    cr_assert_eq(transport_open(&t, &cfg, &err), 0);
+    atomic_int cancel = 0;
+    source_config sc = {.t = t, .entry = e, .poll_ms = 50, .cancel = &cancel};
+    source_provider *p;
+    cr_assert_eq(source_open(&p, &sc, &err), 0, "%s", err.msg);
+    void *args[] = {s, &cancel};
+    pthread_t th;
+    pthread_create(&th, NULL, cancel_after_polls, args);
+    int rc = source_wait_guest(p, "mtv-win2019-vol", 20 * 60000, &err);
+    pthread_join(th, NULL);
+    cr_assert_eq(rc, -1);
+    cr_assert(strstr(err.msg, "cancelled while waiting for the server's addresses"), "%s", err.msg);
+    source_close(p);
+    transport_free(t);
+    providers_file_free(&pf);
     ts_stop(s);
     cloud_free(&c);
 }

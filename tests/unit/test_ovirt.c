@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/providers.h"
 #include "providers/ovirt.h"
@@ -745,5 +746,55 @@ Test(ovirt, errors_name_the_cause)
     cr_assert_eq(open_against(&e, PASSWORD, &p, &err), -1);
     cr_assert(strstr(err.msg, "answered HTTP 401 (the SSO token was refused"), "%s", err.msg);
     cr_assert(strstr(err.msg, "Unauthorized"), "the engine's HTML page, excerpted: %s", err.msg);
+    engine_free(&e);
+}
+
+typedef struct stopper {
+    ts_server *s;
+    atomic_int *flag;
+} stopper;
+
+static void *stop_after_polls(void *ud)
+{
+    stopper *k = ud;
+    size_t start = ts_count(k->s);
+    while (ts_count(k->s) < start + 3)   /* the wait is under way */
+        usleep(10000);
+    atomic_store(k->flag, 1);
+    return NULL;
+}
+
+/* A VM that stays wait_for_launch: the guest wait would poll for twenty
+ * minutes; the run's cancel flag ends it. */
+Test(ovirt, the_cancel_flag_ends_a_status_wait, .timeout = 60)
+{
+    engine e;
+    engine_init(&e);
+    snprintf(e.vms[0].status, sizeof e.vms[0].status, "wait_for_launch");
+    ts_server *s = ts_start(TS_HTTP);
+    ts_route(s, NULL, "/ovirt-engine/*", fake_engine, &e);
+    providers_file pf;
+    const provider_entry *entry;
+    mtv_err err;
+    cr_assert_eq(providers_open(&pf, providers_for(tu_tmpdir(), ts_url(s)), "rhv", log_secrets(),
+                                &entry, &err), 0, "%s", err.msg);
+    transport *t;
+    transport_config cfg = {.mode = TRANSPORT_LIVE};
+    cr_assert_eq(transport_open(&t, &cfg, &err), 0);
+    atomic_int cancel = 0;
+    source_config sc = {.t = t, .entry = entry, .poll_ms = 50, .cancel = &cancel};
+    source_provider *p;
+    cr_assert_eq(source_open(&p, &sc, &err), 0, "%s", err.msg);
+    stopper k = {s, &cancel};
+    pthread_t th;
+    pthread_create(&th, NULL, stop_after_polls, &k);
+    int rc = source_wait_guest(p, "my-cirros-vm", 20 * 60000, &err);
+    pthread_join(th, NULL);
+    cr_assert_eq(rc, -1);
+    cr_assert(strstr(err.msg, "cancelled while waiting for the guest agent"), "%s", err.msg);
+    source_close(p);
+    transport_free(t);
+    providers_file_free(&pf);
+    ts_stop(s);
     engine_free(&e);
 }

@@ -117,3 +117,45 @@ Test(results, bad_file_names_the_field)
     cr_assert_null(results_read(path, &err));
     cr_assert(strstr(err.msg, "not a results file"), "%s", err.msg);
 }
+
+Test(results, scenario_data_round_trips_and_is_no_verdict)
+{
+    run_results *r = sample();
+    scenario_result *s = r->scenarios[0];
+    cJSON *vms = cJSON_Parse("{\"vm-a\": {\"name\": \"vm-a\", \"memory_in_mb\": 2048,"
+                             " \"cpu\": {\"num_cores\": 2, \"num_sockets\": 1}}}");
+    cr_assert_eq(scenario_set_data(s, "source_vms_data", vms), 0);
+    cr_assert_eq(scenario_set_data(s, "steps", cJSON_CreateArray()), -1,
+                 "a key of the scenario's own is refused");
+    cr_assert_null(cJSON_GetObjectItem(s->data, "steps"));
+    const char *dir = tu_tmpdir();
+    char path[4200];
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    mtv_err err;
+    cr_assert_eq(results_write(r, path, &err), 0, "%s", err.msg);
+    char *text = tu_read(path, NULL);
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    const cJSON *written = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "scenarios"), 0),
+                                               "source_vms_data");
+    cr_assert_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(written, "vm-a"),
+                                                          "memory_in_mb")), 2048,
+                 "a key of the scenario in results.json");
+    cJSON_Delete(root);
+
+    run_results *back = results_read(path, &err);
+    cr_assert_not_null(back, "%s", err.msg);
+    cr_assert(cJSON_Compare(cJSON_GetObjectItem(back->scenarios[0]->data, "source_vms_data"),
+                            cJSON_GetObjectItem(s->data, "source_vms_data"), 1),
+              "read back as written");
+    cr_assert_null(back->scenarios[1]->data, "a scenario without data has none");
+    /* replay compares verdicts only: other records are no divergence */
+    scenario_set_data(back->scenarios[0], "source_vms_data", cJSON_CreateObject());
+    strbuf diff = STRBUF_INIT;
+    cr_assert_eq(results_compare(r, back, &diff), 0, "%s", sb_str(&diff));
+    scenario_set_data(back->scenarios[0], "source_vms_data", NULL);
+    cr_assert_null(cJSON_GetObjectItem(back->scenarios[0]->data, "source_vms_data"), "removed");
+    sb_release(&diff);
+    results_free(back);
+    results_free(r);
+}

@@ -135,8 +135,20 @@ static void f_end(void *ud, void *state)
 
 static runner_driver driver_for(script *s)
 {
-    runner_driver d = {s, f_implements, f_begin, f_step, f_teardown, f_end};
+    runner_driver d = {s, f_implements, f_begin, f_step, f_teardown, f_end, NULL};
     return d;
+}
+
+/* Data the scripted driver observed: a record holding the canary secret,
+ * base64-encoded too, and a key results.json keeps for the scenario itself. */
+static cJSON *f_data(void *ud, void *state)
+{
+    (void)ud;
+    (void)state;
+    return cJSON_Parse("{\"source_vms_data\": {\"vm-a\": {\"name\": \"vm-a\","
+                       " \"serial\": \"Run-canary-secret-1\","
+                       " \"guest_os\": \"UnVuLWNhbmFyeS1zZWNyZXQtMQ==\"}},"
+                       " \"steps\": []}");
 }
 
 /* ---- fixtures ----------------------------------------------------------------- */
@@ -625,5 +637,86 @@ Test(run, known_issue_skip_and_xfail_items)
     cr_assert_eq(atomic_load(&s.begins), 1);
     cr_assert_eq(runner_exit_code(res, &oc), MTV_EXIT_OK, "expected failures fail no run");
     results_free(res);
+    close_world(&w);
+}
+
+Test(run, driver_data_is_kept_in_results_json_masked)
+{
+    world w;
+    open_world(&w, COLD, 1);
+    script s = {0};
+    runner_driver d = driver_for(&s);
+    d.data = f_data;
+    run_env env = {.cat = &w.cat, .set = &w.cat.settings};
+    run_options o = options(&w, TRANSPORT_LIVE);
+    run_results *res = results_new("run-test", 0);
+    run_outcome oc;
+    mtv_err err;
+    cr_assert_eq(runner_run(&env, w.items, w.n, &d, &o, res, &oc, &err), 0, "%s", err.msg);
+    char path[4400];
+    snprintf(path, sizeof path, "%s/results.json", w.out);
+    size_t n;
+    char *text = tu_read(path, &n);
+    cr_assert_not_null(text);
+    cr_assert_not(tu_contains(text, n, "Run-canary-secret-1"), "masked: %s", text);
+    cr_assert_not(tu_contains(text, n, "UnVuLWNhbmFyeS1zZWNyZXQtMQ"), "in base64 too");
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    const cJSON *sc = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "scenarios"), 0);
+    const cJSON *vm = cJSON_GetObjectItem(cJSON_GetObjectItem(sc, "source_vms_data"), "vm-a");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(vm, "name")), "vm-a");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(vm, "serial")),
+                     "<redacted:test.password>");
+    cr_assert_gt(cJSON_GetArraySize(cJSON_GetObjectItem(sc, "steps")), 0,
+                 "the driver cannot overwrite the scenario's own keys");
+    cJSON_Delete(root);
+    results_free(res);
+    close_world(&w);
+}
+
+/* An ESXi entry clones through its clone_provider: the context keeps that
+ * entry (masked), and the restored providers file holds both. */
+Test(run, replay_context_keeps_the_clone_provider_entry)
+{
+    world w;
+    open_world(&w, COLD, 1);
+    const char *dir = tu_tmpdir();
+    const char *text =
+        "{\"esx\": {\"type\": \"vsphere\", \"version\": \"7.0\", \"fqdn\": \"esx.example.com\","
+        "  \"api_url\": \"https://esx.example.com/sdk\", \"username\": \"root\","
+        "  \"password\": \"Esx-canary-pw-7\", \"endpoint_type\": \"esxi\", \"clone_provider\": \"vc\"},"
+        " \"vc\": {\"type\": \"vsphere\", \"version\": \"7.0\", \"fqdn\": \"vc.example.com\","
+        "  \"api_url\": \"https://vc.example.com/sdk\", \"username\": \"admin\","
+        "  \"password\": \"Vc-canary-pw-8\"},"
+        " \"other\": {\"type\": \"vsphere\", \"version\": \"7.0\", \"fqdn\": \"o.example.com\","
+        "  \"api_url\": \"https://o.example.com/sdk\", \"username\": \"u\", \"password\": \"Other-pw-9\"}}";
+    providers_file pf;
+    const provider_entry *e;
+    mtv_err err;
+    cr_assert_eq(providers_open(&pf, tu_write(dir, "providers.json", text), "esx", log_secrets(), &e,
+                                &err), 0, "%s", err.msg);
+    run_env env = {.cat = &w.cat, .set = &w.cat.settings, .provider = e, .provider_key = "esx",
+                   .providers = &pf};
+    char *ctx = run_context_text(&env, w.items[0].sel, NULL);
+    cr_assert(strstr(ctx, "\"clone_provider\":{\"key\":\"vc\""), "%s", ctx);
+    cr_assert_null(strstr(ctx, "Vc-canary-pw-8"), "masked: %s", ctx);
+    cr_assert_null(strstr(ctx, "other"), "only the entry it clones through: %s", ctx);
+    char out[4300];
+    snprintf(out, sizeof out, "%s/restored", dir);
+    cr_assert_eq(fs_mkdir_p(out, 0755, &err), 0);
+    run_context rc;
+    cr_assert_eq(run_context_restore(ctx, "esx.tar", out, &rc, &err), 0, "%s", err.msg);
+    run_context_free(&rc);
+    free(ctx);
+    providers_file back;
+    const provider_entry *be;
+    char p[4400];
+    snprintf(p, sizeof p, "%s/providers.json", out);
+    cr_assert_eq(providers_open(&back, p, "esx", log_secrets(), &be, &err), 0, "%s", err.msg);
+    const provider_entry *vc = providers_get(&back, provider_str(be, "clone_provider"), &err);
+    cr_assert_not_null(vc, "%s", err.msg);
+    cr_assert_str_eq(provider_str(vc, "api_url"), "https://vc.example.com/sdk");
+    providers_file_free(&back);
+    providers_file_free(&pf);
     close_world(&w);
 }

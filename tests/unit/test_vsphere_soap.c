@@ -9,10 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
 
 #include "providers/vim.h"
 #include "testserver.h"
 #include "testutil.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #define PS "reference/provider-samples/vsphere/"
@@ -208,4 +211,201 @@ Test(vsphere_soap, bad_answers_become_clear_errors)
     cr_assert_eq(err.exit_code, MTV_EXIT_ENV);
     vim_close(&c);
     transport_free(t);
+}
+
+/* ---- task waits: scripted TaskInfo answers ---------------------------------------------- */
+
+/* Per task, the answers to successive info polls; the last one repeats. */
+typedef struct task_script {
+    const char *task;
+    const char *const *states;   /* "queued", "running:40", "success:vm-99", "error" */
+    int polls;
+} task_script;
+
+typedef struct task_fake {
+    task_script *scripts;
+    size_t n;
+    pthread_mutex_t mu;
+} task_fake;
+
+#define ENVELOPE_HEAD                                                                              \
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope xmlns:soapenv=\"http://"          \
+    "schemas.xmlsoap.org/soap/envelope/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">" \
+    "<soapenv:Body>"
+#define ENVELOPE_TAIL "</soapenv:Body></soapenv:Envelope>"
+
+static void task_info(ts_response *r, const char *task, const char *state)
+{
+    strbuf b = STRBUF_INIT;
+    char name[32];
+    const char *colon = strchr(state, ':');
+    snprintf(name, sizeof name, "%.*s", (int)(colon ? colon - state : (long)strlen(state)), state);
+    sb_addf(&b, ENVELOPE_HEAD "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>"
+                "<objects><obj type=\"Task\">%s</obj><propSet><name>info.state</name>"
+                "<val xsi:type=\"TaskInfoState\">%s</val></propSet>", task, name);
+    if (!strcmp(name, "running") && colon)
+        sb_addf(&b, "<propSet><name>info.progress</name><val xsi:type=\"xsd:int\">%s</val>"
+                    "</propSet>", colon + 1);
+    if (!strcmp(name, "success") && colon)
+        sb_addf(&b, "<propSet><name>info.result</name><val type=\"VirtualMachine\" "
+                    "xsi:type=\"ManagedObjectReference\">%s</val></propSet>", colon + 1);
+    if (!strcmp(name, "error"))
+        sb_adds(&b, "<propSet><name>info.error</name><val xsi:type=\"LocalizedMethodFault\">"
+                    "<fault xsi:type=\"InsufficientResourcesFault\"></fault>"
+                    "<localizedMessage>Insufficient resources to satisfy configured failover "
+                    "level for vSphere HA.</localizedMessage></val></propSet>");
+    sb_adds(&b, "</objects></returnval></RetrievePropertiesExResponse>" ENVELOPE_TAIL);
+    ts_resp_body(r, "text/xml; charset=utf-8", b.buf, b.len);
+    sb_release(&b);
+}
+
+static void task_sdk(void *ud, const ts_request *req, ts_response *r)
+{
+    task_fake *f = ud;
+    const char *b = sb_str(&req->body);
+    const char *obj = strstr(b, "<obj type=\"Task\">");
+    if (!strstr(b, "<RetrievePropertiesEx") || !obj) {
+        fake login = {.login = PS "Login.response.xml", .login_status = 200};
+        sdk(&login, req, r);
+        return;
+    }
+    obj += strlen("<obj type=\"Task\">");
+    pthread_mutex_lock(&f->mu);
+    for (size_t i = 0; i < f->n; i++) {
+        task_script *s = &f->scripts[i];
+        if (strncmp(obj, s->task, strlen(s->task)) || obj[strlen(s->task)] != '<')
+            continue;
+        size_t k = 0;
+        while (k < (size_t)s->polls && s->states[k + 1])
+            k++;
+        s->polls++;
+        task_info(r, s->task, s->states[k]);
+        pthread_mutex_unlock(&f->mu);
+        return;
+    }
+    pthread_mutex_unlock(&f->mu);
+    answer_file(r, 500, VS "35-RetrievePropertiesEx-ManagedObjectNotFound.resp.xml", NULL, 0);
+}
+
+static const char *const QUEUED_RUNNING_SUCCESS[] = {"queued", "running:40", "running:80",
+                                                     "success:vm-99", NULL};
+static const char *const RUNNING_THEN_ERROR[] = {"running:10", "error", NULL};
+static const char *const FOREVER_RUNNING[] = {"running:5", NULL};
+
+static ts_server *task_server(task_fake *f, task_script *scripts, size_t n)
+{
+    f->scripts = scripts;
+    f->n = n;
+    pthread_mutex_init(&f->mu, NULL);
+    ts_server *s = ts_start(TS_HTTP);
+    ts_route(s, "POST", "/sdk", task_sdk, f);
+    return s;
+}
+
+static void connect_with(ts_server *s, vim_client *c, transport **t, mtv_clock *clk,
+                         atomic_int *cancel)
+{
+    mtv_err err;
+    transport_config cfg = {.mode = TRANSPORT_LIVE, .clock = clk};
+    cr_assert_eq(transport_open(t, &cfg, &err), 0);
+    char url[256];
+    snprintf(url, sizeof url, "%s/sdk", ts_url(s));
+    vim_config vc = {.url = url, .username = "administrator@vsphere.local",
+                     .password = "Canary-Soap-Pw-1!", .cancel = cancel};
+    cr_assert_eq(vim_connect(c, *t, &vc, &err), 0, "%s", err.msg);
+}
+
+Test(vsphere_soap, task_queued_then_running_then_success_error_and_timeout)
+{
+    tu_require_shared();
+    task_script scripts[] = {{"task-101", QUEUED_RUNNING_SUCCESS, 0},
+                             {"task-102", RUNNING_THEN_ERROR, 0},
+                             {"task-103", FOREVER_RUNNING, 0}};
+    task_fake f;
+    ts_server *s = task_server(&f, scripts, 3);
+    /* virtual time: the ten-minute wait below passes at once, as in a replay */
+    mtv_clock *clk = clock_new_virtual(1700000000000);
+    vim_client c;
+    transport *t;
+    connect_with(s, &c, &t, clk, NULL);
+    mtv_err err;
+    strbuf result = STRBUF_INIT;
+    char fault[64];
+
+    cr_assert_eq(vim_task_wait(&c, "task-101", 60000, "cloning VM 'a'", &result, fault, &err), 0,
+                 "%s", err.msg);
+    cr_assert_str_eq(result.buf, "vm-99", "the result of the successful task");
+    cr_assert_eq(scripts[0].polls, 4, "queued, running 40%%, running 80%%, success: one poll each");
+    cr_assert_str_eq(fault, "");
+
+    cr_assert_eq(vim_task_wait(&c, "task-102", 60000, "powering VM 'b' on", NULL, fault, &err), -1);
+    cr_assert_eq(scripts[1].polls, 2);
+    cr_assert(strstr(err.msg, "powering VM 'b' on: vSphere task task-102 failed"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "InsufficientResourcesFault"), "the fault is named: %s", err.msg);
+    cr_assert(strstr(err.msg, "Insufficient resources to satisfy"), "%s", err.msg);
+    cr_assert_str_eq(fault, "InsufficientResourcesFault");
+
+    int64_t before = clock_mono_ms(clk);
+    cr_assert_eq(vim_task_wait(&c, "task-103", 0, "removing the snapshot", NULL, fault, &err), -1);
+    cr_assert(strstr(err.msg, "removing the snapshot: vSphere task task-103 is still running "
+                              "after 600 s"), "the default timeout, the task and its state: %s",
+              err.msg);
+    cr_assert_geq(clock_mono_ms(clk) - before, 600000, "the whole timeout was waited");
+    cr_assert_gt(scripts[2].polls, 10, "polled all along, not once");
+    cr_assert_eq(vim_task_wait(&c, "task-103", 45000, "x", NULL, NULL, &err), -1);
+    cr_assert(strstr(err.msg, "still running after 45 s"), "%s", err.msg);
+
+    vim_close(&c);
+    transport_free(t);
+    clock_free(clk);
+    sb_release(&result);
+    ts_stop(s);
+    pthread_mutex_destroy(&f.mu);
+}
+
+typedef struct canceller {
+    atomic_int *flag;
+    ts_server *s;
+} canceller;
+
+/* Sets the flag once the wait has polled a few times (it is under way). */
+static void *cancel_soon(void *ud)
+{
+    canceller *k = ud;
+    while (ts_count(k->s) < 6)
+        usleep(10000);
+    atomic_store(k->flag, 1);
+    return NULL;
+}
+
+Test(vsphere_soap, the_cancel_flag_ends_a_task_wait_of_minutes, .timeout = 60)
+{
+    tu_require_shared();
+    task_script scripts[] = {{"task-104", FOREVER_RUNNING, 0}};
+    task_fake f;
+    ts_server *s = task_server(&f, scripts, 1);
+    atomic_int cancel = 0;
+    vim_client c;
+    transport *t;
+    connect_with(s, &c, &t, NULL, &cancel);
+    canceller k = {&cancel, s};
+    pthread_t th;
+    pthread_create(&th, NULL, cancel_soon, &k);
+    mtv_err err;
+    int rc = vim_task_wait(&c, "task-104", 30 * 60000, "cloning VM 'c'", NULL, NULL, &err);
+    pthread_join(th, NULL);
+    cr_assert_eq(rc, -1);
+    cr_assert(strstr(err.msg, "cancelled while cloning VM 'c'"), "%s", err.msg);
+    cr_assert_geq(scripts[0].polls, 3, "the wait was under way when cancelled");
+
+    /* set before the wait: it polls once and stops at the first sleep */
+    int polls = scripts[0].polls;
+    rc = vim_task_wait(&c, "task-104", 30 * 60000, "again", NULL, NULL, &err);
+    cr_assert_eq(rc, -1);
+    cr_assert(strstr(err.msg, "cancelled while again"), "%s", err.msg);
+    cr_assert_eq(scripts[0].polls, polls + 1);
+    vim_close(&c);
+    transport_free(t);
+    ts_stop(s);
+    pthread_mutex_destroy(&f.mu);
 }

@@ -142,9 +142,10 @@ static void scenario(run *r, const char *providers_path)
     };
     strbuf names[4] = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT};
     strbuf ids[4] = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT};
+    int rc;
     for (int i = 0; i < 3; i++) {
         source_clone_name(r->t, "auto-vs", "mtv-tests-rhel8", &names[i]);
-        int rc = source_clone(r->p, "mtv-tests-rhel8", names[i].buf, &kinds[i].o, &ids[i], &err);
+        rc = source_clone(r->p, "mtv-tests-rhel8", names[i].buf, &kinds[i].o, &ids[i], &err);
         note_err(&r->log, kinds[i].type, rc, &err);
         cr_assert_eq(rc, 0, "%s: %s", kinds[i].type, err.msg);
         cr_assert_eq(info(r, names[i].buf, &rec), 0);
@@ -154,6 +155,22 @@ static void scenario(run *r, const char *providers_path)
         cr_assert_str_eq(rec.nics[0].network_name, "mtv-net-a");
         vm_record_free(&rec);
     }
+    /* a clone placed on another host than its source's lands there */
+    const char *other = strcmp(rhel.host, "DC0_C0_H1") ? "DC0_C0_H1" : "DC0_C0_H2";
+    strbuf placed = STRBUF_INIT, placed_id = STRBUF_INIT;
+    source_clone_name(r->t, "auto-vs", "mtv-tests-rhel8", &placed);
+    clone_options on_host = {.target_host = other};
+    rc = source_clone(r->p, "mtv-tests-rhel8", placed.buf, &on_host, &placed_id, &err);
+    note_err(&r->log, "relocate-host", rc, &err);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_assert_eq(info(r, placed.buf, &rec), 0);
+    cr_assert_str_eq(rec.host, other, "the clone runs on the host asked for, not on %s", rhel.host);
+    vm_record_free(&rec);
+    cr_assert_eq(source_delete(r->p, SOURCE_KIND_VM, placed_id.buf, placed.buf, &err), 0, "%s",
+                 err.msg);
+    sb_release(&placed);
+    sb_release(&placed_id);
+
     char *cbt = raw_prop(r->t, r->p->url, ids[2].buf, "config.changeTrackingEnabled");
     sb_addf(&r->log, "cbt %s\n", cbt ? cbt : "-");
     cr_assert_str_eq(cbt, "true");
@@ -161,7 +178,7 @@ static void scenario(run *r, const char *providers_path)
 
     /* a template has no resource pool: the clone takes its host's */
     source_clone_name(r->t, "auto-vs", "rhel8-template", &names[3]);
-    int rc = source_clone(r->p, "rhel8-template", names[3].buf, NULL, &ids[3], &err);
+    rc = source_clone(r->p, "rhel8-template", names[3].buf, NULL, &ids[3], &err);
     note_err(&r->log, "from-template", rc, &err);
     cr_assert_eq(rc, 0, "%s", err.msg);
 
@@ -239,6 +256,7 @@ static void scenario(run *r, const char *providers_path)
     /* the runner's prepare step on a scenario's params */
     cJSON *params = cJSON_Parse(
         "{\"virtual_machines\": [{\"name\": \"mtv-tests-rhel8\", \"source_vm_power\": \"on\","
+        "   \"target_esxi_host\": \"DC0_C0_H2\","
         "   \"guest_agent\": true, \"add_nic\": true, \"add_nic_start_connected\": false,"
         "   \"disk_type\": \"thin\", \"add_disks\": [{\"size_gb\": 1}]},"
         "  {\"name\": \"mtv-win2019-3disks\", \"source_vm_power\": \"off\"}],"
@@ -259,6 +277,11 @@ static void scenario(run *r, const char *providers_path)
     cr_assert_eq(pvs[0].record.nics[1].start_connected, 0);
     cr_assert_str_eq(pvs[0].disconnected_nic_mac, pvs[0].record.nics[1].mac);
     cr_assert_eq(pvs[1].record.power, VM_POWER_OFF);
+    /* clone_to_same_host: the second clone joins the first on its host, not
+     * its own source's */
+    cr_assert_str_eq(pvs[0].record.host, "DC0_C0_H2");
+    cr_assert_str_eq(pvs[1].record.host, pvs[0].record.host);
+    cr_assert_str_neq(win.host, "DC0_C0_H2", "the second source is elsewhere");
     cr_assert_eq(pvs[1].record.ndisks, 3);
     note_record(&r->log, &pvs[0].record);
     for (size_t i = 0; i < npv; i++)
@@ -425,4 +448,100 @@ Test(vsphere_vcsim, esxi_over_tls, .timeout = 120)
     sb_release(&cert);
     sb_release(&key);
     sb_release(&id);
+}
+
+/* An ESXi entry with clone_provider: clones go through the named vCenter
+ * entry (a second vcsim standing in for the vCenter that manages the host;
+ * the two simulators share no inventory, so where the clone lands tells
+ * which session made it), the adapter drives its clones through that
+ * vCenter, and a fresh adapter on the ESXi entry (a teardown or a later
+ * cleanup) deletes them there. Without the providers file the clone provider
+ * cannot be found, and the error says so. */
+/* No .timeout: Criterion's timeout bookkeeping leaks (LeakSanitizer) when
+ * two timed tests running simulators overlap; every wait here is bounded. */
+Test(vsphere_vcsim, esxi_clones_through_its_clone_provider)
+{
+    static const char *const vc_args[] = {"-user", USER, "-pass", PASSWORD, "-auto-guest", NULL};
+    static const char *const esx_args[] = {"-esx", "-user", USER, "-pass", PASSWORD, NULL};
+    static const char VM[] = "{\"vms\": [{\"name\": \"mtv-tests-rhel8\", \"cpus\": 2, \"memory_mb\": 1024,"
+                             " \"power\": \"off\", \"disks\": [{\"size_gb\": 1}],"
+                             " \"nics\": [{\"mac\": \"00:50:56:aa:30:01\", \"ip\": \"192.0.2.30\"}]}]}";
+    tu_vcsim vc, esx;
+    tu_vcsim_start(&vc, VM, vc_args);
+    tu_vcsim_start(&esx, VM, esx_args);
+    const char *dir = tu_tmpdir();
+    char text[4096];
+    snprintf(text, sizeof text,
+             "{\"esx\": {\"type\": \"vsphere\", \"version\": \"7.0\", \"fqdn\": \"127.0.0.1\","
+             "  \"api_url\": \"%s\", \"username\": \"" USER "\", \"password\": \"" PASSWORD "\","
+             "  \"endpoint_type\": \"esxi\", \"clone_provider\": \"vc\"},"
+             " \"vc\": {\"type\": \"vsphere\", \"version\": \"7.0\", \"fqdn\": \"127.0.0.1\","
+             "  \"api_url\": \"%s\", \"username\": \"" USER "\", \"password\": \"" PASSWORD "\"}}",
+             esx.url, vc.url);
+    const char *path = tu_write(dir, "providers.json", text);
+    providers_file pf;
+    const provider_entry *entry, *vc_entry;
+    mtv_err err;
+    cr_assert_eq(providers_open(&pf, path, "esx", log_secrets(), &entry, &err), 0, "%s", err.msg);
+    vc_entry = providers_get(&pf, "vc", &err);
+    cr_assert_not_null(vc_entry);
+    transport *t;
+    transport_config tc = {.mode = TRANSPORT_LIVE};
+    cr_assert_eq(transport_open(&t, &tc, &err), 0);
+    strbuf created = STRBUF_INIT, id = STRBUF_INIT, id2 = STRBUF_INIT;
+    source_config cfg = {.t = t, .entry = entry, .poll_ms = 50, .on_created = on_created,
+                         .created_ud = &created};
+    source_provider *p, *p2, *on_vc;
+
+    /* what `run` did before it passed the providers file */
+    cr_assert_eq(source_open(&p, &cfg, &err), 0, "%s", err.msg);
+    cr_assert_eq(source_clone(p, "mtv-tests-rhel8", "esx-clone-0", NULL, &id, &err), -1);
+    cr_assert(strstr(err.msg, "clone_provider 'vc' needs the providers file"), "%s", err.msg);
+    source_close(p);
+
+    cfg.file = &pf;
+    cr_assert_eq(source_open(&p, &cfg, &err), 0, "%s", err.msg);
+    cr_assert_eq(source_clone(p, "mtv-tests-rhel8", "esx-clone-1", NULL, &id, &err), 0, "%s",
+                 err.msg);
+    cr_assert(strstr(created.buf, "created vsphere vm "), "the clone reaches the ledger: %s",
+              created.buf);
+    cr_assert(strstr(created.buf, id.buf), "%s", created.buf);
+    /* driven through the vCenter that made it */
+    cr_assert_eq(source_power(p, "esx-clone-1", VM_POWER_ON, 60000, &err), 0, "%s", err.msg);
+    cr_assert_eq(source_wait_guest(p, "esx-clone-1", 30000, &err), 0, "%s", err.msg);
+    vm_record rec;
+    cr_assert_eq(source_vm_info(p, "esx-clone-1", &rec, &err), 0, "%s", err.msg);
+    cr_assert_eq(rec.power, VM_POWER_ON);
+    cr_assert_eq(rec.memory_mb, 1024);
+    vm_record_free(&rec);
+
+    source_config vcc = {.t = t, .entry = vc_entry, .file = &pf, .poll_ms = 50};
+    cr_assert_eq(source_open(&on_vc, &vcc, &err), 0, "%s", err.msg);
+    cr_assert_eq(source_vm_info(on_vc, "esx-clone-1", &rec, &err), 0, "the clone is on the vCenter: %s",
+                 err.msg);
+    vm_record_free(&rec);
+    cr_assert_eq(source_open(&p2, &cfg, &err), 0, "%s", err.msg);
+    cr_assert_eq(source_vm_info(p2, "esx-clone-1", &rec, &err), -1,
+                 "the host's own simulator never saw a CloneVM_Task");
+
+    /* a second clone, deleted by a fresh adapter on the ESXi entry */
+    cr_assert_eq(source_clone(p, "mtv-tests-rhel8", "esx-clone-2", NULL, &id2, &err), 0, "%s",
+                 err.msg);
+    source_close(p);
+    cr_assert_eq(source_delete(p2, SOURCE_KIND_VM, id.buf, "esx-clone-1", &err), 0, "%s", err.msg);
+    cr_assert_eq(source_delete(p2, SOURCE_KIND_VM, id2.buf, "esx-clone-2", &err), 0, "%s", err.msg);
+    cr_assert_eq(source_vm_info(on_vc, "esx-clone-1", &rec, &err), -1, "deleted on the vCenter");
+    cr_assert_eq(source_vm_info(on_vc, "esx-clone-2", &rec, &err), -1, "deleted on the vCenter");
+    cr_assert_eq(source_vm_info(on_vc, "mtv-tests-rhel8", &rec, &err), 0, "the source stays");
+    vm_record_free(&rec);
+    source_close(p2);
+    source_close(on_vc);
+
+    providers_file_free(&pf);
+    transport_free(t);
+    tu_vcsim_stop(&esx);
+    tu_vcsim_stop(&vc);
+    sb_release(&created);
+    sb_release(&id);
+    sb_release(&id2);
 }

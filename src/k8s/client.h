@@ -108,6 +108,9 @@ int k8s_delete(k8s_client *c, const k8s_kind *k, const char *ns, const char *nam
  * a message naming the object and its deletionTimestamp/finalizers. */
 int k8s_wait_deleted(k8s_client *c, const k8s_kind *k, const char *ns, const char *name,
                      int64_t timeout_ms, mtv_err *err);
+/* The same, ended with a "cancelled" error once *cancel (may be NULL) is set. */
+int k8s_wait_deleted_cancel(k8s_client *c, const k8s_kind *k, const char *ns, const char *name,
+                            int64_t timeout_ms, atomic_int *cancel, mtv_err *err);
 
 /* Watch events: type is "ADDED", "MODIFIED", "DELETED" (BOOKMARKs are
  * handled inside). Return 0 to continue, 1 to stop (success), -1 to stop

@@ -473,11 +473,17 @@ static int deleted_event(void *ud, const char *type, const cJSON *obj, mtv_err *
 int k8s_wait_deleted(k8s_client *c, const k8s_kind *k, const char *ns, const char *name,
                      int64_t timeout_ms, mtv_err *err)
 {
+    return k8s_wait_deleted_cancel(c, k, ns, name, timeout_ms, NULL, err);
+}
+
+int k8s_wait_deleted_cancel(k8s_client *c, const k8s_kind *k, const char *ns, const char *name,
+                            int64_t timeout_ms, atomic_int *cancel, mtv_err *err)
+{
     ns = k8s_effective_ns(c, k, ns, NULL);
     strbuf sel = STRBUF_INIT, what = STRBUF_INIT;
     sb_addf(&sel, "metadata.name=%s", name);
     k8s_what(&what, k, ns, name);
-    k8s_watch_opts o = {.field_selector = sel.buf, .timeout_ms = timeout_ms};
+    k8s_watch_opts o = {.field_selector = sel.buf, .timeout_ms = timeout_ms, .cancel = cancel};
     wait_ctx w = {.name = name};
     int timed_out = 0;
     int rc = watch_run(c, k, ns, &o, deleted_event, deleted_list, &w, &timed_out, err);

@@ -180,7 +180,7 @@ static int ocp_power(source_provider *p, const char *vm, enum vm_power want, int
 {
     strbuf ns = STRBUF_INIT, name = STRBUF_INIT;
     split(p, vm, &ns, &name);
-    int rc = kubevirt_power(st(p)->c, ns.buf, name.buf, want, timeout_ms, NULL, err);
+    int rc = kubevirt_power(st(p)->c, ns.buf, name.buf, want, timeout_ms, p->cfg.cancel, err);
     sb_release(&ns);
     sb_release(&name);
     return rc;
@@ -204,8 +204,8 @@ static int ocp_wait_guest(source_provider *p, const char *vm, int64_t timeout_ms
         rc = mtv_err_set(err, MTV_EXIT_ENV, "the VM is Stopped, so no guest agent can connect; "
                                             "start it first");
     if (rc == 0)
-        rc = k8s_wait_for(st(p)->c, &K8S_VMI, ns.buf, name.buf, agent_connected, NULL, NULL,
-                          timeout_ms > 0 ? timeout_ms : 600000, err);
+        rc = k8s_wait_for_cancel(st(p)->c, &K8S_VMI, ns.buf, name.buf, agent_connected, NULL, NULL,
+                                 timeout_ms > 0 ? timeout_ms : 600000, p->cfg.cancel, err);
     cJSON_Delete(obj);
     sb_release(&ns);
     sb_release(&name);
@@ -335,7 +335,7 @@ static int ocp_remove(source_provider *p, const char *kind, const char *id, cons
         log_info("%s: VirtualMachine %s/%s is already gone", p->cfg.entry->key, ns.buf, vm.buf);
         rc = 0;
     } else if (rc == 0) {
-        rc = k8s_wait_deleted(st(p)->c, &K8S_VM, ns.buf, vm.buf, 600000, err);
+        rc = k8s_wait_deleted_cancel(st(p)->c, &K8S_VM, ns.buf, vm.buf, 600000, p->cfg.cancel, err);
     }
     sb_release(&ns);
     sb_release(&vm);

@@ -3,9 +3,13 @@
  * refused token, a VM that does not exist, bodies that are not JSON, not an
  * object or cut short, and a connection dropped mid-answer. Each gives an
  * error that names what was asked and why, never a crash, and never the
- * token (a canary) in the message.
+ * token (a canary) in the message; and a guest wait that the run's
+ * interruption ends at once.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <string.h>
 
 #include "config/providers.h"
@@ -165,6 +169,74 @@ Test(openshift_errors, odd_types_in_a_vm_do_not_crash_the_reader)
     else
         no_token(err.msg);
     vm_record_free(&r);
+    source_close(p);
+    finish(&f);
+}
+
+/* The VMI list answers an instance without its agent; a watch stays quiet. */
+static void quiet_vmis(void *ud, const ts_request *req, ts_response *resp)
+{
+    (void)ud;
+    ts_resp_header(resp, "Content-Type", "application/json");
+    if (strstr(req->uri, "watch=true")) {
+        static const char *bookmark = "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":"
+                                      "\"VirtualMachineInstance\",\"metadata\":{\"resourceVersion\":\"6\"}}}\n";
+        ts_resp_frame(resp, 60000, bookmark, strlen(bookmark));
+        return;
+    }
+    static const char *list = "{\"kind\":\"VirtualMachineInstanceList\",\"metadata\":"
+                              "{\"resourceVersion\":\"5\"},\"items\":[{\"metadata\":{\"name\":\"slow\","
+                              "\"namespace\":\"src\",\"resourceVersion\":\"5\"},\"status\":{}}]}";
+    ts_resp_body(resp, "application/json", list, strlen(list));
+}
+
+typedef struct canceller {
+    atomic_int *flag;
+    fixture *f;
+} canceller;
+
+static void *cancel_when_watching(void *ud)
+{
+    canceller *c = ud;
+    /* once the watch is open, the run is interrupted */
+    for (int i = 0; i < 500; i++) {
+        for (size_t k = 0; k < ts_count(c->f->s); k++) {
+            const ts_request *r = ts_request_at(c->f->s, k);
+            if (r && strstr(r->uri, "virtualmachineinstances?") && strstr(r->uri, "watch=true")) {
+                atomic_store(c->flag, 1);
+                return NULL;
+            }
+        }
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+    }
+    atomic_store(c->flag, 1);
+    return NULL;
+}
+
+Test(openshift_errors, a_guest_wait_ends_when_the_run_is_interrupted)
+{
+    fixture f;
+    start(&f);
+    ts_route_static(f.s, "GET", "/version", 200, "application/json", VERSION, strlen(VERSION));
+    static const char *vm = "{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"slow\",\"namespace\":"
+                            "\"src\"},\"spec\":{},\"status\":{\"printableStatus\":\"Running\"}}";
+    ts_route_static(f.s, "GET", VMS "slow", 200, "application/json", vm, strlen(vm));
+    ts_route(f.s, "GET", "/apis/kubevirt.io/v1/namespaces/src/virtualmachineinstances", quiet_vmis,
+             NULL);
+    atomic_int cancel = 0;
+    source_config cfg = {.t = f.t, .entry = f.entry, .kube = &f.kc, .cancel = &cancel};
+    source_provider *p = NULL;
+    mtv_err err;
+    cr_assert_eq(source_open(&p, &cfg, &err), 0, "%s", err.msg);
+    canceller c = {&cancel, &f};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, cancel_when_watching, &c), 0);
+    /* a 20-minute wait: only the interruption ends it within the test */
+    int rc = source_wait_guest(p, "slow", 1200000, &err);
+    pthread_join(th, NULL);
+    cr_assert_eq(rc, -1);
+    cr_assert(strstr(err.msg, "cancelled"), "%s", err.msg);
     source_close(p);
     finish(&f);
 }

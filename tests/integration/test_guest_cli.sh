@@ -108,7 +108,7 @@ grep -q "cannot talk to" "$work/err" || fail "the replay did not repeat the reco
 # with its token and CA, and the lab's refusals come back with their Status
 "$bin" lab serve --state-dir "$work/lab" --log-file "$work/lab.log" >"$work/lab.out" 2>&1 &
 lab_pid=$!
-for _ in $(seq 100); do [ -s "$work/lab/kubeconfig" ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -s "$work/lab/kubeconfig" ] && break; sleep 0.1; done
 [ -s "$work/lab/kubeconfig" ] || { cat "$work/lab.out" >&2; fail "the lab did not start"; }
 expect_rc 3 "$bin" guest probe -n default --vm no-such-vm --kubeconfig "$work/lab/kubeconfig" \
   "${login[@]}" --retry-seconds 0

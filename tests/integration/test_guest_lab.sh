@@ -28,7 +28,7 @@ for _ in $(seq 20); do
   port=$((20000 + RANDOM % 40000))
   SSHD_FOREGROUND=1 bash "$src/tests/peers/sshd/start.sh" "$work/sshd" "$port" >"$work/sshd.log" 2>&1 &
   sshd_pid=$!
-  for _ in $(seq 300); do
+  for _ in $(seq 1200); do
     grep -q "Server listening" "$work/sshd.log" 2>/dev/null && break
     kill -0 "$sshd_pid" 2>/dev/null || break
     sleep 0.1
@@ -43,7 +43,7 @@ done
 "$bin" lab serve --state-dir "$work/lab" --ssh-target "127.0.0.1:$port" --log-file "$work/lab.log" \
   >"$work/lab.out" 2>&1 &
 lab_pid=$!
-for _ in $(seq 300); do [ -s "$work/lab/kubeconfig" ] && break; sleep 0.1; done
+for _ in $(seq 1200); do [ -s "$work/lab/kubeconfig" ] && break; sleep 0.1; done
 [ -s "$work/lab/kubeconfig" ] || { cat "$work/lab.out" >&2; fail "the lab did not start"; }
 
 # the built-in world's running OpenShift source VM has a Running VMI

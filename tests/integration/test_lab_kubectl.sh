@@ -41,13 +41,13 @@ fail() {
 "$MTV_BIN" lab serve --no-mtv --crds "$CRDS" --state-dir "$work/state" --log-file "$work/lab.log" \
   >"$work/lab.out" 2>&1 &
 lab_pid=$!
-for _ in $(seq 100); do
+for _ in $(seq 600); do
   # the URL line comes after the kubeconfig, once MTV is seeded too
   [ -s "$work/state/kubeconfig" ] && grep -q "^Stop with" "$work/lab.out" && break
   kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
   sleep 0.1
 done
-[ -s "$work/state/kubeconfig" ] || fail "no kubeconfig after 10 s"
+[ -s "$work/state/kubeconfig" ] || fail "no kubeconfig after 60 s"
 export KUBECONFIG="$work/state/kubeconfig"
 grep -q "serving the Kubernetes API at https://127.0.0.1:" "$work/lab.out" \
   || fail "lab serve did not print its URL: $(cat "$work/lab.out")"

@@ -37,7 +37,7 @@ fail() {
 "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$work/state" --speed 100 \
   --log-file "$work/lab.log" >"$work/lab.out" 2>&1 &
 lab_pid=$!
-for _ in $(seq 100); do
+for _ in $(seq 600); do
   [ -s "$work/state/.providers.json" ] && break
   kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
   sleep 0.1

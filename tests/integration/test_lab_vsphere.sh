@@ -37,14 +37,14 @@ bash "$here/../peers/vcsim/build.sh" "$vcsim" || exit $?
 "$vcsim" -l 127.0.0.1:0 -vm 0 -user lab-user -pass 'lab-p@ss<word>' -world "$work/world.json" \
   >"$work/ready" 2>"$work/vcsim.err" &
 vcsim_pid=$!
-for _ in $(seq 300); do [ -s "$work/ready" ] && break; sleep 0.1; done
+for _ in $(seq 1200); do [ -s "$work/ready" ] && break; sleep 0.1; done
 url=$(jq -r .url "$work/ready" 2>/dev/null) || fail "vcsim not ready: $(cat "$work/vcsim.err")"
 moref=$(jq -r '.vms["mtv-win2019-3disks"]' "$work/ready")
 
 "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$work/state" --speed 100 --vsphere "$url" --log-level debug \
   --log-file "$work/lab.log" >"$work/lab.out" 2>&1 &
 lab_pid=$!
-for _ in $(seq 100); do
+for _ in $(seq 600); do
   grep -q "^Stop with" "$work/lab.out" && break
   kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
   sleep 0.1

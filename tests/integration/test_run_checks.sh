@@ -85,7 +85,7 @@ JSON
 SSHD_GUESTS="$work/guests" SSHD_FOREGROUND=1 SSHD_PASSWORD="$pw" "$MTV_SOURCE_DIR/tests/peers/sshd/start.sh" "$work/sshd" "$port" \
   >"$work/sshd.out" 2>&1 &
 sshd_pid=$!
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 start_lab "$work/lab2" "$work/faults.json"
 run 1 "$work/wrong"
 junit="$work/wrong/junit.xml"

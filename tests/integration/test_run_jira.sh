@@ -42,7 +42,7 @@ start_jira() {  # start_jira NAME ISSUE...: the stand-in, its URL in $jira
   for i in "$@"; do a+=(--issue "$i"); done
   "$peer" --state "$work/jira.$name.json" "${a[@]}" >"$work/jira.$name.url" 2>"$work/jira.$name.err" &
   jira_pid=$!
-  for _ in $(seq 100); do
+  for _ in $(seq 600); do
     [ -s "$work/jira.$name.url" ] && break
     sleep 0.05
   done

@@ -41,12 +41,12 @@ case "$("$MTV_BIN" lab serve --help 2>/dev/null || true)" in *--no-mtv*) api_onl
 "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$work/state" --log-file "$work/lab.log" \
   ${api_only[@]+"${api_only[@]}"} >"$work/lab.out" 2>&1 &
 lab_pid=$!
-for _ in $(seq 100); do
+for _ in $(seq 600); do
   [ -s "$work/state/lab.json" ] && break
   kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
   sleep 0.1
 done
-[ -s "$work/state/lab.json" ] || fail "no lab.json after 10 s"
+[ -s "$work/state/lab.json" ] || fail "no lab.json after 60 s"
 export KUBECONFIG="$work/state/kubeconfig"
 
 secret="Run-lab-canary-pw-42"
@@ -88,12 +88,12 @@ lab_has_no_run_namespace() {  # lab_has_no_run_namespace: no auto-* namespace le
   [ -z "$ns" ] || fail "the lab still holds $ns"
 }
 wait_for_provider_recorded() {  # wait_for_provider_recorded DIR
-  for _ in $(seq 300); do
+  for _ in $(seq 1200); do
     if [ -f "$1/resources.json" ] && grep -q '"Provider"' "$1/resources.json"; then return 0; fi
     kill -0 "$run_pid" 2>/dev/null || fail "run exited early"
     sleep 0.1
   done
-  fail "no Provider recorded in $1/resources.json after 30 s"
+  fail "no Provider recorded in $1/resources.json after 120 s"
 }
 
 # usage errors
@@ -144,7 +144,7 @@ lab_has_no_run_namespace
 run_pid=$!
 wait_for_provider_recorded "$work/killed"
 # resources.json lists an object just before it is created: wait until it is
-for _ in $(seq 100); do
+for _ in $(seq 600); do
   kubectl --cache-dir "$work/kcache" get providers -A -o name 2>/dev/null | grep -q "/auto-" && break
   sleep 0.1
 done

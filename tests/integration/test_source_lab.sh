@@ -24,12 +24,12 @@ expect() { grep -qF -- "$2" <<<"$1" || fail "missing '$2' in: $1"; }
 "$MTV_BIN" lab serve --state-dir "$work/st" --ova-dir "$work/ova" --log-file "$work/lab.log" \
   >"$work/lab.out" 2>&1 &
 lab_pid=$!
-for _ in $(seq 150); do
+for _ in $(seq 600); do
   [ -s "$work/st/.providers.json" ] && break
   kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
   sleep 0.1
 done
-[ -s "$work/st/.providers.json" ] || fail "no .providers.json after 15 s"
+[ -s "$work/st/.providers.json" ] || fail "no .providers.json after 60 s"
 passwords=$(sed -n 's/.*"password":[[:space:]]*"\([^"]\+\)".*/\1/p' "$work/st/.providers.json")
 [ -n "$passwords" ] || fail "no passwords in the lab's providers file"
 

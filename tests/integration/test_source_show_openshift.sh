@@ -24,12 +24,12 @@ lacks() { ! grep -qF -- "$2" <<<"$1" || fail "'$2' must not appear in: $1"; }
 
 "$MTV_BIN" lab serve --state-dir "$work/state" --log-file "$work/lab.log" >"$work/lab.out" 2>&1 &
 lab_pid=$!
-for _ in $(seq 100); do
+for _ in $(seq 600); do
   [ -s "$work/state/lab.json" ] && break
   kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
   sleep 0.1
 done
-[ -s "$work/state/lab.json" ] || fail "no lab.json after 10 s"
+[ -s "$work/state/lab.json" ] || fail "no lab.json after 60 s"
 field() { sed -n "s/.*\"$1\":[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p" "$work/state/lab.json" | head -1; }
 url=$(field url)
 user=$(field username)

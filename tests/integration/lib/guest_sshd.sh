@@ -13,7 +13,7 @@ start_guest_sshd() {
   sshd_pid=$!
   set -e
   local rc
-  for _ in $(seq 50); do
+  for _ in $(seq 200); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
     if ! kill -0 "$sshd_pid" 2>/dev/null; then
       wait "$sshd_pid" && rc=0 || rc=$?

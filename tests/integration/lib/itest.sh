@@ -63,12 +63,12 @@ itest_lab() {
   "$MTV_BIN" lab serve --crds "$CRDS" --state-dir "$st" --log-file "$work/lab.log" "$@" \
     >"$work/lab.out" 2>&1 &
   lab_pid=$!
-  for _ in $(seq 300); do
+  for _ in $(seq 1200); do
     [ -s "$st/.providers.json" ] && break
     kill -0 "$lab_pid" 2>/dev/null || fail "lab serve exited: $(cat "$work/lab.out")"
     sleep 0.1
   done
-  [ -s "$st/.providers.json" ] || fail "no $st/.providers.json after 30 s"
+  [ -s "$st/.providers.json" ] || fail "no $st/.providers.json after 120 s"
   export KUBECONFIG="$st/kubeconfig"
 }
 

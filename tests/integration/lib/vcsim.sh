@@ -25,7 +25,13 @@ start_vcsim() {
   "$vcsim" -l 127.0.0.1:0 -vm 0 -world "$world" -tls-cert "$work/vcsim.crt" \
     -tls-key "$work/vcsim.key" "$@" >"$work/vcsim.ready" 2>"$work/vcsim.err" &
   vcsim_pid=$!
-  for _ in $(seq 300); do [ -s "$work/vcsim.ready" ] && break; sleep 0.1; done
+  # a loaded machine (ctest -j, sanitizer builds beside) can take long to
+  # start the Go launcher: up to 2 minutes, unless it exits first
+  local until=$((SECONDS + 120))
+  while [ ! -s "$work/vcsim.ready" ] && [ "$SECONDS" -lt "$until" ]; do
+    kill -0 "$vcsim_pid" 2>/dev/null || fail "vcsim exited: $(cat "$work/vcsim.err")"
+    sleep 0.1
+  done
   vcsim_url=$(sed -n 's/.*"url": *"\([^"]*\)".*/\1/p' "$work/vcsim.ready")
-  [ -n "$vcsim_url" ] || fail "vcsim not ready: $(cat "$work/vcsim.err")"
+  [ -n "$vcsim_url" ] || fail "vcsim not ready after 120 s: $(cat "$work/vcsim.err")"
 }

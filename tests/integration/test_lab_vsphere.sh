@@ -37,7 +37,7 @@ bash "$here/../peers/vcsim/build.sh" "$vcsim" || exit $?
 "$vcsim" -l 127.0.0.1:0 -vm 0 -user lab-user -pass 'lab-p@ss<word>' -world "$work/world.json" \
   >"$work/ready" 2>"$work/vcsim.err" &
 vcsim_pid=$!
-for _ in $(seq 1200); do [ -s "$work/ready" ] && break; sleep 0.1; done
+for _ in $(seq 1200); do [ -f "$work/ready" ] && [ "$(wc -l <"$work/ready")" -ge 1 ] && break; sleep 0.1; done
 url=$(jq -r .url "$work/ready" 2>/dev/null) || fail "vcsim not ready: $(cat "$work/vcsim.err")"
 moref=$(jq -r '.vms["mtv-win2019-3disks"]' "$work/ready")
 

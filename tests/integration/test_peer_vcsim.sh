@@ -23,7 +23,7 @@ cat > "$work/world.json" <<'JSON'
 JSON
 "$vcsim" -l 127.0.0.1:0 -vm 0 -world "$work/world.json" > "$work/ready" 2> "$work/err" &
 pid=$!
-for _ in $(seq 600); do [ -s "$work/ready" ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -f "$work/ready" ] && [ "$(wc -l <"$work/ready")" -ge 1 ] && break; sleep 0.1; done
 ready=$(cat "$work/ready")
 url=$(sed -E 's/.*"url":"([^"]+)".*/\1/' <<<"$ready")
 ref=$(sed -E 's/.*"mtv-tests-rhel8":"([^"]+)".*/\1/' <<<"$ready")

@@ -22,7 +22,7 @@ cat > "$work/world.json" <<'JSON'
 JSON
 "$vcsim" -l 127.0.0.1:0 -vm 0 -user tester -pass "$pw" -world "$work/world.json" > "$work/ready" 2> "$work/err" &
 pid=$!
-for _ in $(seq 1200); do [ -s "$work/ready" ] && break; sleep 0.1; done
+for _ in $(seq 1200); do [ -f "$work/ready" ] && [ "$(wc -l <"$work/ready")" -ge 1 ] && break; sleep 0.1; done
 url=$(sed -E 's/.*"url":"([^"]+)".*/\1/' "$work/ready")
 [ -n "$url" ] || { echo "vcsim not ready: $(cat "$work/err")"; exit 1; }
 cat > "$work/providers.json" <<JSON

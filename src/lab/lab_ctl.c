@@ -47,6 +47,21 @@ const char *jpath_str(const cJSON *o, const char *dotted)
     return s ? s : "";
 }
 
+cJSON *ctl_owner_refs(const char *api_version, const char *kind, const char *name, const char *uid,
+                      int controller)
+{
+    cJSON *refs = cJSON_CreateArray();
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "apiVersion", api_version);
+    cJSON_AddStringToObject(r, "kind", kind);
+    cJSON_AddStringToObject(r, "name", name);
+    cJSON_AddStringToObject(r, "uid", uid);
+    if (controller)
+        cJSON_AddBoolToObject(r, "controller", 1);
+    cJSON_AddItemToArray(refs, r);
+    return refs;
+}
+
 cJSON *ctl_ref(const cJSON *obj)
 {
     cJSON *r = cJSON_CreateObject();

@@ -127,18 +127,6 @@ static cJSON *labels(const cJSON *plan, const cJSON *mig, const char *vm_id, con
     return l;
 }
 
-static cJSON *owner(const char *api, const char *kind, const char *name, const char *uid)
-{
-    cJSON *refs = cJSON_CreateArray();
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "apiVersion", api);
-    cJSON_AddStringToObject(r, "kind", kind);
-    cJSON_AddStringToObject(r, "name", name);
-    cJSON_AddStringToObject(r, "uid", uid);
-    cJSON_AddItemToArray(refs, r);
-    return refs;
-}
-
 static cJSON *obj(const char *api, const char *kind, const char *ns, const char *gen)
 {
     cJSON *o = cJSON_CreateObject();
@@ -199,8 +187,9 @@ int ctl_hook_start(lab_ctl *c, const cJSON *plan, const cJSON *mig, const cJSON 
     cJSON *jm = cJSON_GetObjectItem(job, "metadata");
     cJSON_AddItemToObject(jm, "labels", labels(plan, mig, vm_id, step, hook));
     cJSON_AddItemToObject(jm, "ownerReferences",
-                          owner("forklift.konveyor.io/v1beta1", "Plan",
-                                jpath_str(plan, "metadata.name"), jpath_str(plan, "metadata.uid")));
+                          ctl_owner_refs("forklift.konveyor.io/v1beta1", "Plan",
+                                         jpath_str(plan, "metadata.name"),
+                                         jpath_str(plan, "metadata.uid"), 0));
     cJSON *js_ = cJSON_AddObjectToObject(job, "spec");
     cJSON_AddNumberToObject(js_, "backoffLimit", 1);
     const cJSON *deadline = cJSON_GetObjectItem(hspec, "deadline");
@@ -253,7 +242,7 @@ int ctl_hook_start(lab_ctl *c, const cJSON *plan, const cJSON *mig, const cJSON 
     if (cmo) {
         cJSON *m = cJSON_GetObjectItem(cmo, "metadata");
         cJSON_AddItemToObject(m, "ownerReferences",
-                              owner("batch/v1", "Job", job_name, jpath_str(job_obj, "metadata.uid")));
+                              ctl_owner_refs("batch/v1", "Job", job_name, jpath_str(job_obj, "metadata.uid"), 0));
         cJSON_DeleteItemFromObjectCaseSensitive(m, "resourceVersion");
         ctl_update(c, c->k_cm, pns, cm_name, cmo);
     }
@@ -267,7 +256,7 @@ int ctl_hook_start(lab_ctl *c, const cJSON *plan, const cJSON *mig, const cJSON 
     cJSON_AddStringToObject(pl, "controller-uid", jpath_str(job_obj, "metadata.uid"));
     cJSON_AddItemToObject(pm, "labels", pl);
     cJSON_AddItemToObject(pm, "ownerReferences",
-                          owner("batch/v1", "Job", job_name, jpath_str(job_obj, "metadata.uid")));
+                          ctl_owner_refs("batch/v1", "Job", job_name, jpath_str(job_obj, "metadata.uid"), 0));
     cJSON_AddStringToObject(pod_spec, "nodeName", "worker-0");
     cJSON_AddItemToObject(pod, "spec", pod_spec);
     char *pod_name = NULL;

@@ -118,6 +118,9 @@ const char *js(const cJSON *o, const char *key);          /* string member or ""
 const cJSON *jpath(const cJSON *o, const char *dotted);   /* nested member or NULL */
 const char *jpath_str(const cJSON *o, const char *dotted);/* or "" */
 cJSON *ctl_ref(const cJSON *obj);                           /* {namespace, name, uid, generation} */
+/* metadata.ownerReferences naming one owner; controller adds "controller": true. */
+cJSON *ctl_owner_refs(const char *api_version, const char *kind, const char *name, const char *uid,
+                      int controller);
 
 /* ---- reconcilers ---- */
 void ctl_provider(lab_ctl *c, const char *ns, const char *name);

@@ -187,14 +187,9 @@ static cJSON *instance(const cJSON *vm, const cJSON *guest, const char *node)
     const cJSON *ann = jpath(guest, "metadata.annotations");
     if (cJSON_IsObject(ann))
         cJSON_AddItemToObject(m, "annotations", cJSON_Duplicate(ann, 1));
-    cJSON *refs = cJSON_AddArrayToObject(m, "ownerReferences");
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "apiVersion", "kubevirt.io/v1");
-    cJSON_AddStringToObject(r, "kind", "VirtualMachine");
-    cJSON_AddStringToObject(r, "name", name);
-    cJSON_AddStringToObject(r, "uid", jpath_str(vm, "metadata.uid"));
-    cJSON_AddBoolToObject(r, "controller", 1);
-    cJSON_AddItemToArray(refs, r);
+    cJSON_AddItemToObject(m, "ownerReferences",
+                          ctl_owner_refs("kubevirt.io/v1", "VirtualMachine", name,
+                                         jpath_str(vm, "metadata.uid"), 1));
     const cJSON *ts = jpath(vm, "spec.template.spec");
     cJSON_AddItemToObject(vmi, "spec", cJSON_IsObject(ts) ? cJSON_Duplicate(ts, 1) : cJSON_CreateObject());
     return vmi;

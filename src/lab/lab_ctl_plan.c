@@ -461,13 +461,10 @@ void ctl_migration(lab_ctl *c, const char *ns, const char *name)
     if (plan && !jpath(m, "metadata.ownerReferences")) {
         cJSON *upd = cJSON_Duplicate(m, 1);
         cJSON *meta = cJSON_GetObjectItemCaseSensitive(upd, "metadata");
-        cJSON *refs = cJSON_AddArrayToObject(meta, "ownerReferences");
-        cJSON *r = cJSON_CreateObject();
-        cJSON_AddStringToObject(r, "apiVersion", "forklift.konveyor.io/v1beta1");
-        cJSON_AddStringToObject(r, "kind", "Plan");
-        cJSON_AddStringToObject(r, "name", jpath_str(plan, "metadata.name"));
-        cJSON_AddStringToObject(r, "uid", jpath_str(plan, "metadata.uid"));
-        cJSON_AddItemToArray(refs, r);
+        cJSON_AddItemToObject(meta, "ownerReferences",
+                              ctl_owner_refs("forklift.konveyor.io/v1beta1", "Plan",
+                                             jpath_str(plan, "metadata.name"),
+                                             jpath_str(plan, "metadata.uid"), 0));
         cJSON_DeleteItemFromObjectCaseSensitive(meta, "resourceVersion");
         ctl_update(c, c->k_migration, ns, name, upd);
     }

@@ -838,13 +838,8 @@ int ctl_create_vm(target_ctx *t, mtv_err *err)
         cJSON *p = cJSON_Duplicate(pvcs[i], 1);
         cJSON *pm = cJSON_GetObjectItem(p, "metadata");
         cJSON_DeleteItemFromObjectCaseSensitive(pm, "ownerReferences");
-        cJSON *refs = cJSON_AddArrayToObject(pm, "ownerReferences");
-        cJSON *r = cJSON_CreateObject();
-        cJSON_AddStringToObject(r, "apiVersion", "kubevirt.io/v1");
-        cJSON_AddStringToObject(r, "kind", "VirtualMachine");
-        cJSON_AddStringToObject(r, "name", created);
-        cJSON_AddStringToObject(r, "uid", vm_uid);
-        cJSON_AddItemToArray(refs, r);
+        cJSON_AddItemToObject(pm, "ownerReferences",
+                              ctl_owner_refs("kubevirt.io/v1", "VirtualMachine", created, vm_uid, 0));
         cJSON_DeleteItemFromObjectCaseSensitive(pm, "resourceVersion");
         ctl_update(c, c->k_pvc, t->target_ns, jpath_str(pvcs[i], "metadata.name"), p);
     }

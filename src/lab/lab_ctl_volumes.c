@@ -37,15 +37,10 @@ static cJSON *owned_meta(const cJSON *vm, const char *ns, const char *name)
     cJSON_AddStringToObject(m, "name", name);
     cJSON_AddStringToObject(m, "namespace", ns);
     cJSON_AddStringToObject(cJSON_AddObjectToObject(m, "labels"), FROM_TEMPLATE, "true");
-    cJSON *refs = cJSON_AddArrayToObject(m, "ownerReferences");
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "apiVersion", "kubevirt.io/v1");
-    cJSON_AddStringToObject(r, "kind", "VirtualMachine");
-    cJSON_AddStringToObject(r, "name", jpath_str(vm, "metadata.name"));
-    cJSON_AddStringToObject(r, "uid", jpath_str(vm, "metadata.uid"));
-    cJSON_AddBoolToObject(r, "blockOwnerDeletion", 1);
-    cJSON_AddBoolToObject(r, "controller", 1);
-    cJSON_AddItemToArray(refs, r);
+    cJSON *refs = ctl_owner_refs("kubevirt.io/v1", "VirtualMachine", jpath_str(vm, "metadata.name"),
+                                 jpath_str(vm, "metadata.uid"), 1);
+    cJSON_AddBoolToObject(refs->child, "blockOwnerDeletion", 1);
+    cJSON_AddItemToObject(m, "ownerReferences", refs);
     return m;
 }
 

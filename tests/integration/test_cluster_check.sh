@@ -5,6 +5,9 @@
 # a wrong password, an untrusted CA, a broken kubeconfig and a stopped
 # cluster; the login password and the tokens never reach output or log.
 set -euo pipefail
+# run and has (this script keeps its own prologue and fail)
+# shellcheck source=lib/itest.sh
+source "${MTV_SOURCE_DIR:?}/tests/integration/lib/itest.sh"
 
 : "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}"
 CRDS="$MTV_SHARED_DIR/reference/forklift-crds"
@@ -47,18 +50,6 @@ token=$(sed -n 's/.*token:[[:space:]]*\([^[:space:]]*\).*/\1/p' "$work/state/kub
 [ -n "$url" ] && [ -n "$password" ] && [ -n "$token" ] || fail "cannot read the lab's files"
 case "$token" in sha256~*) ;; *) fail "unexpected token format in the lab's kubeconfig" ;; esac
 
-run() {  # run EXPECTED_RC ARGS...: output in $out
-  local want=$1
-  shift
-  set +e
-  out=$("$@" 2>&1)
-  rc=$?
-  set -e
-  [ "$rc" = "$want" ] || fail "$*: exit $rc, wanted $want: $out"
-}
-has() {
-  case "$out" in *"$1"*) ;; *) fail "expected '$1' in: $out" ;; esac
-}
 lacks() {
   case "$out" in *"$1"*) fail "'$1' must not appear in: $out" ;; esac
 }

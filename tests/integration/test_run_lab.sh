@@ -10,6 +10,9 @@
 #  - bad command lines exit 2 with a message.
 # The provider password never reaches the output, logs or cassettes.
 set -euo pipefail
+# run and has (this script keeps its own prologue and fail)
+# shellcheck source=lib/itest.sh
+source "${MTV_SOURCE_DIR:?}/tests/integration/lib/itest.sh"
 
 : "${MTV_BIN:?}" "${MTV_SHARED_DIR:?}" "${MTV_SOURCE_DIR:?}"
 CRDS="$MTV_SHARED_DIR/reference/forklift-crds"
@@ -59,18 +62,6 @@ common=(--scenario test_sanity_cold_mtv_migration --provider vs --storage-class 
         --providers-json "$work/providers.json" --catalog "$MTV_SOURCE_DIR/scenarios"
         --set source_provider_insecure_skip_verify=true)
 
-run() {  # run EXPECTED_RC ARGS...: output in $out
-  local want=$1
-  shift
-  set +e
-  out=$("$@" 2>&1)
-  rc=$?
-  set -e
-  [ "$rc" = "$want" ] || fail "$*: exit $rc, wanted $want: $out"
-}
-has() {
-  case "$out" in *"$1"*) ;; *) fail "expected '$1' in: $out" ;; esac
-}
 no_secret() {  # no_secret FILE...
   for f in "$@"; do
     if grep -a -q "$secret" "$f"; then fail "$f holds the provider password"; fi
